@@ -1,0 +1,28 @@
+"""Dependencies: the heavy objects loaded at start-up, reached by handlers through `Annotated` aliases."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from app.config import Settings
+from app.engine.analyze import Analyzer
+
+
+def get_analyzer(request: Request) -> Analyzer:
+    """The analyzer loaded by the lifespan; 503 while it is not there yet."""
+    analyzer: Analyzer | None = getattr(request.app.state, "analyzer", None)
+    if analyzer is None:
+        raise HTTPException(status_code=503, detail="the model is not loaded yet")
+    return analyzer
+
+
+def get_app_settings(request: Request) -> Settings:
+    """The settings the app was created with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+AnalyzerDep = Annotated[Analyzer, Depends(get_analyzer)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]

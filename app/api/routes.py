@@ -1,0 +1,98 @@
+"""The v1 routes: validate, call the engine once, return a typed response."""
+
+from __future__ import annotations
+
+from typing import Any, get_args
+
+from fastapi import APIRouter, HTTPException, Request
+
+from app.api.deps import AnalyzerDep, SettingsDep
+from app.api.models import (
+    AnalyzeRequest,
+    AnalyzeResponse,
+    BatchRequest,
+    BatchResponse,
+    Health,
+    ItemError,
+    Lang,
+    LengthInfo,
+    ModelResponse,
+)
+from app.config import Settings
+from app.engine.analyze import Analyzer, InvalidText, check_text
+from app.engine.length import Platform, length_hint
+
+router = APIRouter()
+_PLATFORMS = frozenset(get_args(Platform))
+
+
+def analyze_one(
+    analyzer: Analyzer, settings: Settings, text: str, platform: Platform | None, lang: Lang, item_id: str | None
+) -> AnalyzeResponse:
+    """One draft → report (+ length hint); raises InvalidText for drafts that cannot be analysed."""
+    check_text(text, settings.max_chars)
+    report = analyzer.analyze(text, id=item_id, lang=lang)
+    length = None
+    if platform is not None:
+        hint = length_hint(text, platform)
+        length = LengthInfo(platform=hint.platform, count=hint.count, limit=hint.limit, unit=hint.unit, over=hint.over)
+    return AnalyzeResponse(**report.model_dump(), length=length)
+
+
+@router.post("/v1/analyze", response_model=AnalyzeResponse, tags=["analysis"])
+async def analyze(body: AnalyzeRequest, analyzer: AnalyzerDep, settings: SettingsDep) -> AnalyzeResponse:
+    """Score one draft, highlight its hard-sell phrases and suggest story-first wording."""
+    return analyze_one(analyzer, settings, body.text, body.platform, body.lang, body.id)
+
+
+@router.post("/v1/analyze/batch", response_model=BatchResponse, tags=["analysis"])
+async def analyze_batch(body: BatchRequest, analyzer: AnalyzerDep, settings: SettingsDep) -> BatchResponse:
+    """Score many drafts; a bad item gets its own error and the rest still succeed."""
+    if len(body.items) > settings.max_batch_items:
+        raise HTTPException(
+            status_code=413, detail=f"a batch holds at most {settings.max_batch_items} items; got {len(body.items)}"
+        )
+    results: list[AnalyzeResponse | ItemError] = []
+    for item in body.items:
+        item_id = None if item.id is None else str(item.id)
+        try:
+            results.append(analyze_one(analyzer, settings, *_item_fields(item.text, item.platform), body.lang, item_id))
+        except InvalidText as exc:
+            results.append(ItemError(id=item_id, error=str(exc)))
+    return BatchResponse(results=results)
+
+
+def _item_fields(text: Any, platform: Any) -> tuple[str, Platform | None]:
+    if not isinstance(text, str):
+        raise InvalidText("text is missing or not a string")
+    if platform is not None and platform not in _PLATFORMS:
+        raise InvalidText(f"platform must be one of {', '.join(sorted(_PLATFORMS))}")
+    return text, platform
+
+
+@router.get("/v1/model", response_model=ModelResponse, tags=["model"])
+async def model_info(analyzer: AnalyzerDep) -> ModelResponse:
+    """Version, labels, thresholds, test metrics and training-data hash of the serving model."""
+    meta = analyzer.model.metadata
+    return ModelResponse(
+        version=meta["version"],
+        labels=meta["labels"],
+        thresholds=meta["thresholds"],
+        caution_thresholds=meta["caution_thresholds"],
+        training_data_sha256=meta["training_data_sha256"],
+        test_metrics=meta.get("test_metrics", {}),
+    )
+
+
+@router.get("/healthz", response_model=Health, tags=["operations"])
+async def healthz() -> Health:
+    """Alive: the process answers."""
+    return Health(status="ok")
+
+
+@router.get("/readyz", response_model=Health, tags=["operations"])
+async def readyz(request: Request) -> Health:
+    """Ready: the model is loaded."""
+    if getattr(request.app.state, "analyzer", None) is None:
+        raise HTTPException(status_code=503, detail="the model is not loaded yet")
+    return Health(status="ok")

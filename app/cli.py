@@ -1,0 +1,203 @@
+"""The `urikomi` command: check drafts, train and evaluate the model, serve the API.
+
+Exit codes of `check`: 0 when no draft reaches --fail-on, 1 when one does, 2 on usage or input
+errors (with a message on stderr). No command prints a traceback for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+from pydantic import ValidationError
+
+from app.config import get_settings
+from app.engine.analyze import Analyzer, InvalidText, check_text
+from app.engine.model import ModelLoadError
+from app.labels import Verdict
+from app.report_text import render
+
+_SEVERITY = {Verdict.OK: 0, Verdict.CAUTION: 1, Verdict.HARD_SELL: 2}
+_FAIL_ON = {"caution": 1, "hard_sell": 2, "never": 3}
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for; printed as one line, exit code 2."""
+
+
+def _load_analyzer(model: Path | None) -> Analyzer:
+    path = model or get_settings().model_path
+    try:
+        return Analyzer.from_path(path)
+    except ModelLoadError as exc:
+        raise UsageError(f"cannot load the model at {path}: {exc} (train one with `urikomi train`)") from exc
+
+
+def _read_source(source: str) -> str:
+    if source == "-":
+        return sys.stdin.read()
+    path = Path(source)
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise UsageError(f"{source}: no such file") from exc
+    except IsADirectoryError as exc:
+        raise UsageError(f"{source}: is a directory") from exc
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{source}: not UTF-8 text") from exc
+    except OSError as exc:
+        raise UsageError(f"{source}: cannot read ({exc.strerror})") from exc
+
+
+def _check_files(args: argparse.Namespace, analyzer: Analyzer, out: TextIO) -> int:
+    worst = 0
+    errors = 0
+    colour = out.isatty() and not args.no_colour
+    for source in args.files:
+        try:
+            text = check_text(_read_source(source), get_settings().max_chars)
+            report = analyzer.analyze(text, lang=args.lang)
+        except (UsageError, InvalidText) as exc:
+            print(f"urikomi check: {source}: {exc}" if isinstance(exc, InvalidText) else f"urikomi check: {exc}", file=sys.stderr)
+            errors += 1
+            continue
+        worst = max(worst, _SEVERITY[report.verdict])
+        if args.json:
+            out.write(report.model_dump_json() + "\n")
+        else:
+            out.write(render(text, report, colour=colour, source=source if len(args.files) > 1 else None))
+    if errors:
+        return 2
+    return 1 if worst >= _FAIL_ON[args.fail_on] else 0
+
+
+def _jsonl_records(stream: TextIO) -> Iterator[tuple[int, object]]:
+    for number, line in enumerate(stream, start=1):
+        if line.strip():
+            try:
+                yield number, json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield number, exc
+
+
+def _check_jsonl(args: argparse.Namespace, analyzer: Analyzer, out: TextIO) -> int:
+    """Stream reports for JSON lines on stdin, one output line per input line, in order."""
+    worst = 0
+    errors = 0
+    max_chars = get_settings().max_chars
+    for number, record in _jsonl_records(sys.stdin):
+        record_id = record.get("id") if isinstance(record, dict) else None
+        try:
+            if isinstance(record, Exception):
+                raise InvalidText(f"line is not valid JSON ({record.msg})")
+            if not isinstance(record, dict) or "text" not in record:
+                raise InvalidText('each line must be a JSON object with a "text" field')
+            text = check_text(record["text"], max_chars)
+            report = analyzer.analyze(text, id=None if record_id is None else str(record_id), lang=args.lang)
+        except InvalidText as exc:
+            errors += 1
+            print(f"urikomi check: line {number}: {exc}", file=sys.stderr)
+            out.write(json.dumps({"id": record_id, "line": number, "error": str(exc)}, ensure_ascii=False) + "\n")
+            continue
+        worst = max(worst, _SEVERITY[report.verdict])
+        out.write(report.model_dump_json() + "\n")
+        out.flush()
+    if errors:
+        return 2
+    return 1 if worst >= _FAIL_ON[args.fail_on] else 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Analyse drafts from files, stdin, or JSON lines."""
+    if args.jsonl and args.files:
+        raise UsageError("--jsonl reads standard input; do not name files with it")
+    if not args.jsonl and not args.files:
+        raise UsageError("name one or more files, or - for standard input")
+    analyzer = _load_analyzer(args.model)
+    return _check_jsonl(args, analyzer, sys.stdout) if args.jsonl else _check_files(args, analyzer, sys.stdout)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Start the API with uvicorn after checking the model loads."""
+    import uvicorn
+
+    settings = get_settings()
+    _load_analyzer(settings.model_path)  # fail here, with a clear message, not in a worker
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        server_header=False,
+        access_log=False,
+        log_level="info",
+    )
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Delegate to the training command."""
+    from app.training.train import main as train_main
+
+    return train_main(args.rest)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Delegate to the evaluation command."""
+    from app.training.evaluate import main as evaluate_main
+
+    return evaluate_main(args.rest)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(prog="urikomi", description="Score Japanese social posts for hard selling.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    check = sub.add_parser("check", help="analyse drafts (files, - for stdin, or --jsonl)")
+    check.add_argument("files", nargs="*", help="text files, one draft each; - reads standard input")
+    check.add_argument("--json", action="store_true", help="print one JSON report per draft")
+    check.add_argument("--jsonl", action="store_true", help='read {"id","text"} JSON lines from stdin, write one report per line')
+    check.add_argument("--fail-on", choices=sorted(_FAIL_ON), default="hard_sell", help="exit 1 when a draft reaches this verdict")
+    check.add_argument("--lang", choices=["ja", "en"], default="ja", help="language of messages")
+    check.add_argument("--model", type=Path, help="model directory (default: URIKOMI_MODEL_PATH or the shipped model)")
+    check.add_argument("--no-colour", "--no-color", action="store_true", help="never colour the output")
+    check.set_defaults(func=cmd_check)
+
+    serve = sub.add_parser("serve", help="run the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+
+    for name, func, text in (("train", cmd_train, "train the model from training_data/"), ("evaluate", cmd_evaluate, "test-split metrics beside the keyword baseline")):
+        command = sub.add_parser(name, help=text, add_help=False)
+        command.add_argument("rest", nargs=argparse.REMAINDER)
+        command.set_defaults(func=func)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `urikomi` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except UsageError as exc:
+        print(f"urikomi {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:
+        problems = "; ".join(f"URIKOMI_{str(e['loc'][0]).upper()}: {e['msg']}" for e in exc.errors())
+        print(f"urikomi {args.command}: invalid configuration: {problems}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,157 @@
+"""The Analyzer: the one place that joins the steps into a report.
+
+text → check → normalise → tokenise → features → classify → explain → suggest → Report
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.engine import explain
+from app.engine.catalogue import Catalogue, Lang, load_catalogue
+from app.engine.features import Document, build_document
+from app.engine.model import LinearModel, Scored, load_model
+from app.engine.normalize import normalize
+from app.engine.offsets import Utf16Offsets
+from app.engine.suggest import post_advice, softened_text, span_suggestions
+from app.engine.tokenize import Tokenizer
+from app.labels import HARD_SELL_LABELS, LABELS, Label, Verdict
+from app.schemas import ModelInfo, Report, Scores, Span
+
+DEFAULT_MAX_CHARS = 10_000
+# C0/C1 controls other than tab, newline and carriage return; lone UTF-16 surrogates.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+class InvalidText(ValueError):
+    """The draft cannot be analysed; the message says why, in words a user understands."""
+
+
+def check_text(text: object, max_chars: int = DEFAULT_MAX_CHARS) -> str:
+    """Reject what cannot be a draft: non-strings, blank text, oversize text, control characters."""
+    if not isinstance(text, str):
+        raise InvalidText("text must be a string")
+    if not text.strip():
+        raise InvalidText("text is empty or only whitespace")
+    length = len(text.strip())
+    if length > max_chars:
+        raise InvalidText(f"text is {length} characters long; the limit is {max_chars}")
+    bad = _FORBIDDEN.search(text)
+    if bad is not None:
+        char, position = bad.group(), bad.start()
+        kind = "a lone surrogate" if "\ud800" <= char <= "\udfff" else "control character"
+        raise InvalidText(f"text contains {kind} U+{ord(char):04X} at character {position}")
+    return text
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A report plus the softened draft (kept apart until the schema grows the field)."""
+
+    report: Report
+    softened_text: str
+
+
+class Analyzer:
+    """Holds the heavy parts (tokenizer, model, catalogue), loaded once, and analyses drafts."""
+
+    def __init__(self, model: LinearModel, catalogue: Catalogue, tokenizer: Tokenizer | None = None) -> None:
+        self.model = model
+        self.catalogue = catalogue
+        self.tokenizer = tokenizer or Tokenizer()
+        self._patterns = {label: self.catalogue.patterns_for(label) for label in HARD_SELL_LABELS}
+
+    @classmethod
+    def from_path(cls, model_dir: Path) -> Analyzer:
+        """Load the model directory and the packaged catalogue."""
+        return cls(load_model(model_dir), load_catalogue())
+
+    def document(self, text: str) -> Document:
+        """Normalise, tokenise and extract features (no validation: callers check first)."""
+        normalized = normalize(text)
+        return build_document(normalized, self.tokenizer.tokenize(normalized.text))
+
+    def analyze(self, text: str, *, id: str | None = None, lang: Lang = "ja") -> Report:
+        """The full report for one draft."""
+        return self.analyze_with_softening(text, id=id, lang=lang).report
+
+    def analyze_with_softening(self, text: str, *, id: str | None = None, lang: Lang = "ja") -> Analysis:
+        """The full report plus the softened draft."""
+        check_text(text)
+        doc = self.document(text)
+        scored = self.model.score(doc)
+        probs = scored.probabilities
+        labels = [label for label in LABELS if probs[label] >= self.model.threshold(label)]
+        verdict = self.verdict(probs)
+        spans = self.spans(doc, scored)
+        story_high = Label.STORY in labels
+        suggestions = span_suggestions(spans, doc, self.catalogue, lang)
+        tip = post_advice(doc, spans, story_high, verdict != Verdict.OK, self.catalogue, lang)
+        rules = {(s.span.start, s.span.end): s.id for s in suggestions if s.span is not None}
+        spans = [s.model_copy(update={"rule": rules.get((s.start, s.end))}) for s in spans]
+        if tip is not None:
+            suggestions.append(tip)
+        report = Report(
+            id=id,
+            scores=Scores(**{label.value: round(probs[label], 6) for label in LABELS}),
+            labels=labels,
+            verdict=verdict,
+            spans=spans,
+            suggestions=suggestions,
+            model=ModelInfo(version=self.model.version),
+        )
+        return Analysis(report, softened_text(text, suggestions))
+
+    def verdict(self, probs: dict[Label, float]) -> Verdict:
+        """hard_sell at a label's threshold, caution at its caution threshold, else ok."""
+        if any(probs[label] >= self.model.threshold(label) for label in HARD_SELL_LABELS):
+            return Verdict.HARD_SELL
+        if any(probs[label] >= self.model.caution_threshold(label) for label in HARD_SELL_LABELS):
+            return Verdict.CAUTION
+        return Verdict.OK
+
+    def spans(self, doc: Document, scored: Scored) -> list[Span]:
+        """Phrases for every raised label, non-overlapping, strongest first claim, in text order."""
+        candidates: list[tuple[Label, explain.Phrase]] = []
+        for row, label in enumerate(LABELS):
+            gate = (
+                self.model.threshold(label)
+                if label == Label.STORY
+                else self.model.caution_threshold(label)
+            )
+            if scored.probabilities[label] < gate:
+                continue
+            prefix = explain.char_density(doc, scored.regions, scored.contributions[row])
+            if label == Label.STORY:
+                candidates.extend((label, p) for p in explain.sentence_phrases(doc, prefix))
+                continue
+            phrases = explain.attributed_phrases(doc, prefix)
+            phrases += explain.pattern_phrases(doc.normalized.text, self._patterns[label], prefix)
+            candidates.extend((label, p) for p in explain.merge_phrases(phrases, prefix))
+        return self._to_spans(doc, candidates)
+
+    def _to_spans(self, doc: Document, candidates: list[tuple[Label, explain.Phrase]]) -> list[Span]:
+        """Resolve overlaps (hard-sell before story, then by weight) and map to original offsets."""
+        ordered = sorted(candidates, key=lambda c: (c[0] == Label.STORY, -c[1].weight))
+        taken: list[tuple[int, int]] = []
+        utf16 = Utf16Offsets(doc.normalized.original)
+        spans = []
+        for label, phrase in ordered:
+            start, end = doc.normalized.to_original(phrase.start, phrase.end)
+            if any(a < end and start < b for a, b in taken):
+                continue
+            taken.append((start, end))
+            spans.append(
+                Span(
+                    start=start,
+                    end=end,
+                    start_utf16=utf16(start),
+                    end_utf16=utf16(end),
+                    text=doc.normalized.original[start:end],
+                    category=label,
+                    weight=round(phrase.weight, 4),
+                )
+            )
+        return sorted(spans, key=lambda s: s.start)

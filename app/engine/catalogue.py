@@ -1,0 +1,130 @@
+"""The suggestion catalogue: phrase families as data, validated once at load."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.labels import HARD_SELL_LABELS, Label
+
+Lang = Literal["ja", "en"]
+DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "suggestions" / "catalogue.yaml"
+
+
+class Localized(BaseModel):
+    """A text in Japanese and English."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ja: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: Lang) -> str:
+        """The text in `lang`."""
+        return self.ja if lang == "ja" else self.en
+
+
+class Examples(BaseModel):
+    """Should-flag / should-pass phrases that test the family's patterns."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    should_flag: list[str] = Field(min_length=1)
+    should_pass: list[str] = Field(min_length=1)
+
+
+class Family(BaseModel):
+    """One hard-sell phrase family: how it is recognised and what to write instead."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
+    id: str = Field(pattern=r"^(discount|pushy)\.[a-z_]+$")
+    category: Label
+    patterns: list[str] = Field(min_length=1)
+    message: Localized
+    replacements: list[str] = Field(min_length=1)
+    story_prompt: Localized
+    examples: Examples
+
+    @field_validator("patterns")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            re.compile(pattern)
+        return patterns
+
+    @cached_property
+    def compiled(self) -> tuple[re.Pattern[str], ...]:
+        """The patterns, compiled once."""
+        return tuple(re.compile(p) for p in self.patterns)
+
+
+class Fallback(BaseModel):
+    """The advice for a flagged phrase that no family recognises."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    message: Localized
+    replacements: list[str] = Field(min_length=1)
+    story_prompt: Localized
+
+
+class Outline(BaseModel):
+    """A three-line story-first outline with {subject} and {invitation} placeholders."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ja: list[str] = Field(min_length=3, max_length=3)
+    en: list[str] = Field(min_length=3, max_length=3)
+
+
+class PostAdvice(BaseModel):
+    """Post-level advice: one entry per situation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    message: Localized
+    outline: Outline | None = None
+
+
+class Catalogue(BaseModel):
+    """The whole catalogue file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    families: list[Family] = Field(min_length=1)
+    fallbacks: dict[Label, Fallback]
+    post_advice: dict[Literal["story_first", "keep_story"], PostAdvice]
+
+    @field_validator("families")
+    @classmethod
+    def _ids_unique(cls, families: list[Family]) -> list[Family]:
+        ids = [f.id for f in families]
+        if len(ids) != len(set(ids)):
+            raise ValueError("family ids must be unique")
+        return families
+
+    def families_for(self, label: Label) -> list[Family]:
+        """Families of one hard-sell category, in catalogue order."""
+        return [f for f in self.families if f.category == label]
+
+    def patterns_for(self, label: Label) -> list[re.Pattern[str]]:
+        """All compiled patterns of one category."""
+        return [p for f in self.families_for(label) for p in f.compiled]
+
+
+def load_catalogue(path: Path = DEFAULT_CATALOGUE) -> Catalogue:
+    """Read and validate the catalogue; hard-sell categories must each have a fallback."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    catalogue = Catalogue.model_validate(data)
+    missing = [label for label in HARD_SELL_LABELS if label not in catalogue.fallbacks]
+    if missing:
+        raise ValueError(f"catalogue has no fallback for {missing}")
+    return catalogue

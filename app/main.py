@@ -1,0 +1,52 @@
+"""create_app(): the FastAPI application, its lifespan (model loaded once), routes and middleware."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app.api import errors
+from app.api.middleware import AccessLog, BodyLimit
+from app.api.routes import router
+from app.config import Settings, get_settings
+from app.engine.analyze import Analyzer
+
+
+def _configure_logging() -> None:
+    """JSON access lines to stderr, once per process (uvicorn configures only its own loggers)."""
+    logger = logging.getLogger("urikomi")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; the analyzer loads in the lifespan, not at import time."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _configure_logging()
+        app.state.analyzer = Analyzer.from_path(settings.model_path)
+        yield
+        app.state.analyzer = None
+
+    app = FastAPI(
+        title="Urikomi",
+        summary="Scores Japanese social-media drafts for discount spam and pushy pitches, and suggests story-first wording.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.analyzer = None
+    errors.install(app)
+    app.include_router(router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AccessLog)
+    return app

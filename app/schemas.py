@@ -1,0 +1,66 @@
+"""The report: the one wire shape that the CLI and the API both return."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.labels import Label, Verdict
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class TextRange(_Frozen):
+    """A range of the ORIGINAL text: code-point offsets, UTF-16 offsets, and the text itself."""
+
+    start: int = Field(ge=0, description="code-point offset, inclusive")
+    end: int = Field(ge=0, description="code-point offset, exclusive")
+    start_utf16: int = Field(ge=0, description="UTF-16 code-unit offset for JavaScript callers")
+    end_utf16: int = Field(ge=0)
+    text: str = Field(description="exactly original_text[start:end]")
+
+
+class Span(TextRange):
+    """A highlighted phrase and the category it pushed up (or, for story, the fan-building cue)."""
+
+    category: Label
+    weight: float = Field(description="contribution to the category's logit; larger is stronger")
+    rule: str | None = Field(default=None, description="catalogue family id, when one matched")
+
+
+class Suggestion(_Frozen):
+    """What to write instead: tied to a span, or advice for the whole post."""
+
+    id: str = Field(description="stable rule id, e.g. pushy.urgency or post.story_first")
+    category: Label
+    message: str
+    span: TextRange | None = None
+    replacements: list[str] = Field(default_factory=list)
+    story_prompt: str | None = None
+
+
+class Scores(_Frozen):
+    """Calibrated probabilities per label."""
+
+    discount_spam: float = Field(ge=0, le=1)
+    pushy_pitch: float = Field(ge=0, le=1)
+    story: float = Field(ge=0, le=1)
+
+
+class ModelInfo(_Frozen):
+    """Which model produced the report."""
+
+    version: str
+
+
+class Report(_Frozen):
+    """The analysis of one draft."""
+
+    id: str | None = None
+    scores: Scores
+    labels: list[Label]
+    verdict: Verdict
+    spans: list[Span]
+    suggestions: list[Suggestion]
+    model: ModelInfo

@@ -1,0 +1,173 @@
+"""`urikomi evaluate`: the shipped model on the test split, beside the keyword-list baseline."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from sklearn.metrics import brier_score_loss, f1_score, precision_score, recall_score, roc_auc_score
+
+from app.engine.analyze import Analyzer
+from app.engine.catalogue import load_catalogue
+from app.engine.model import ModelLoadError, load_model
+from app.engine.tokenize import Tokenizer
+from app.labels import HARD_SELL_LABELS, LABELS, Label, Verdict
+from app.schemas import Report
+from app.training.baseline import keyword_labels
+from app.training.corpus import HARD_NEGATIVE_KINDS, Post
+from app.training.splits import Split
+
+KEY_PHRASE_MIN_COVER = 0.5  # a key phrase counts as found when half its characters are highlighted
+
+
+def _f1(truth: NDArray[np.int_], pred: NDArray[np.int_]) -> float:
+    return round(float(f1_score(truth, pred, zero_division=0.0)), 4)
+
+
+def label_metrics(truth: NDArray[np.int_], proba: NDArray[np.float64], cut: float) -> dict[str, float]:
+    """Precision, recall, F1 at the cut; ROC-AUC and Brier score of the probabilities."""
+    pred = (proba >= cut).astype(int)
+    both_classes = len(set(truth.tolist())) == 2
+    return {
+        "precision": round(float(precision_score(truth, pred, zero_division=0.0)), 4),
+        "recall": round(float(recall_score(truth, pred, zero_division=0.0)), 4),
+        "f1": _f1(truth, pred),
+        "roc_auc": round(float(roc_auc_score(truth, proba)), 4) if both_classes else float("nan"),
+        "brier": round(float(brier_score_loss(truth, proba)), 4),
+    }
+
+
+def reliability(truth: NDArray[np.int_], proba: NDArray[np.float64], bins: int = 10) -> list[dict[str, float]]:
+    """Calibration table: per probability bin, the mean prediction and the observed rate."""
+    rows = []
+    edges = np.linspace(0, 1, bins + 1)
+    for low, high in zip(edges[:-1], edges[1:]):
+        inside = (proba >= low) & ((proba < high) if high < 1 else (proba <= high))
+        if inside.any():
+            rows.append(
+                {
+                    "bin": f"{low:.1f}-{high:.1f}",
+                    "n": int(inside.sum()),
+                    "mean_predicted": round(float(proba[inside].mean()), 4),
+                    "observed": round(float(truth[inside].mean()), 4),
+                }
+            )
+    return rows
+
+
+def key_phrase_coverage(posts: list[Post], reports: list[Report]) -> float:
+    """Share of annotated key phrases that the hard-sell spans highlight (≥ half their characters)."""
+    found = total = 0
+    for post, report in zip(posts, reports):
+        marked = [(s.start, s.end) for s in report.spans if s.category in HARD_SELL_LABELS]
+        for phrase in post.key_phrases:
+            start = post.text.find(phrase)
+            covered = sum(max(0, min(end, start + len(phrase)) - max(begin, start)) for begin, end in marked)
+            total += 1
+            found += covered >= KEY_PHRASE_MIN_COVER * len(phrase)
+    return round(found / total, 4) if total else float("nan")
+
+
+def detection_summary(posts: list[Post], flagged: list[bool], story_pred: list[int]) -> dict[str, Any]:
+    """Hard-sell detection F1, false alarms on hard negatives, story F1 and per-kind accuracy."""
+    truth = np.array([int(p.hard_sell) for p in posts])
+    pred = np.array([int(f) for f in flagged])
+    negatives = [f for p, f in zip(posts, flagged) if p.kind in HARD_NEGATIVE_KINDS]
+    per_kind: dict[str, list[int]] = defaultdict(list)
+    for post, flag in zip(posts, flagged):
+        per_kind[post.kind.value].append(int(flag == post.hard_sell))
+    return {
+        "hard_sell_f1": _f1(truth, pred),
+        "hard_negative_false_alarm_rate": round(sum(negatives) / len(negatives), 4) if negatives else 0.0,
+        "story_f1": _f1(np.array([p.story for p in posts]), np.array(story_pred)),
+        "per_kind_accuracy": {k: {"n": len(v), "accuracy": round(sum(v) / len(v), 4)} for k, v in sorted(per_kind.items())},
+    }
+
+
+def evaluate_model(model_dir: Path, data: Any, split: Split = Split.TEST) -> dict[str, Any]:
+    """Every metric of the model card for one split of a loaded Dataset."""
+    model = load_model(model_dir)
+    analyzer = Analyzer(model, load_catalogue(), Tokenizer())
+    posts, docs, y = data.part(split)
+    proba = np.array([[model.score(d).probabilities[label] for label in LABELS] for d in docs])
+    reports = [analyzer.analyze(p.text) for p in posts]
+    per_label = {
+        label.value: label_metrics(y[:, i], proba[:, i], model.threshold(label)) for i, label in enumerate(LABELS)
+    }
+    summary = detection_summary(
+        posts, [r.verdict == Verdict.HARD_SELL for r in reports], [int(Label.STORY in r.labels) for r in reports]
+    )
+    any_truth = y[:, :2].max(axis=1)
+    summary.update(
+        {
+            "split": split.value,
+            "n": len(posts),
+            "per_label": per_label,
+            "hard_sell_macro_f1": round((per_label["discount_spam"]["f1"] + per_label["pushy_pitch"]["f1"]) / 2, 4),
+            "hard_sell_roc_auc": round(float(roc_auc_score(any_truth, proba[:, :2].max(axis=1))), 4),
+            "key_phrase_coverage": key_phrase_coverage(posts, reports),
+            "verdicts": {v.value: sum(r.verdict == v for r in reports) for v in Verdict},
+            "reliability": {label.value: reliability(y[:, i], proba[:, i]) for i, label in enumerate(LABELS)},
+            "keyword_baseline": baseline_metrics(posts),
+        }
+    )
+    return summary
+
+
+def baseline_metrics(posts: list[Post]) -> dict[str, Any]:
+    """The keyword list's metrics on the same posts."""
+    predictions = [keyword_labels(p.text) for p in posts]
+    flagged = [bool(pr[Label.DISCOUNT_SPAM] or pr[Label.PUSHY_PITCH]) for pr in predictions]
+    result = detection_summary(posts, flagged, [pr[Label.STORY] for pr in predictions])
+    result.pop("per_kind_accuracy")
+    per_label = {
+        label.value: _f1(np.array([getattr(p, label.value) for p in posts]), np.array([pr[label] for pr in predictions]))
+        for label in LABELS
+    }
+    result["per_label_f1"] = per_label
+    result["hard_sell_macro_f1"] = round((per_label["discount_spam"] + per_label["pushy_pitch"]) / 2, 4)
+    return result
+
+
+def format_table(metrics: dict[str, Any]) -> str:
+    """A readable side-by-side of the model and the keyword baseline."""
+    base = metrics["keyword_baseline"]
+    rows = [
+        ("hard-sell detection F1", metrics["hard_sell_f1"], base["hard_sell_f1"]),
+        ("hard-sell macro-F1", metrics["hard_sell_macro_f1"], base["hard_sell_macro_f1"]),
+        ("story F1", metrics["story_f1"], base["story_f1"]),
+        ("false alarms on hard negatives", metrics["hard_negative_false_alarm_rate"], base["hard_negative_false_alarm_rate"]),
+    ]
+    for label in LABELS:
+        rows.append((f"{label.value} F1", metrics["per_label"][label.value]["f1"], base["per_label_f1"][label.value]))
+    lines = [f"{'metric (' + metrics['split'] + ', n=' + str(metrics['n']) + ')':<34} {'model':>8} {'keywords':>9}"]
+    lines += [f"{name:<34} {model:>8.4f} {kw:>9.4f}" for name, model, kw in rows]
+    lines.append(f"{'hard-sell ROC-AUC':<34} {metrics['hard_sell_roc_auc']:>8.4f}")
+    lines.append(f"{'key-phrase coverage':<34} {metrics['key_phrase_coverage']:>8.4f}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry: print the test-split metrics of a model beside the baseline."""
+    from app.training.train import load_dataset
+
+    parser = argparse.ArgumentParser(prog="urikomi evaluate", description="Evaluate the model on the test split.")
+    parser.add_argument("--model", type=Path, default=Path("models/urikomi"))
+    parser.add_argument("--data", type=Path, default=Path("training_data"))
+    parser.add_argument("--split", choices=[s.value for s in Split], default=Split.TEST.value)
+    parser.add_argument("--json", action="store_true", help="print all metrics as JSON")
+    args = parser.parse_args(argv)
+    try:
+        data = load_dataset(args.data, Tokenizer())
+        metrics = evaluate_model(args.model, data, Split(args.split))
+    except (ModelLoadError, ValueError) as exc:
+        print(f"urikomi evaluate: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(metrics, ensure_ascii=False, indent=2) if args.json else format_table(metrics))
+    return 0

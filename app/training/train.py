@@ -1,0 +1,217 @@
+"""`urikomi train`: fit the reference scikit-learn model, export it as plain data, verify, save.
+
+Deterministic: the same corpus and config give byte-identical model files on one machine.
+After export the model is reloaded through the serving code and its probabilities are compared
+with scikit-learn's `predict_proba` on the dev and test splits before anything is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict, dataclass
+from operator import attrgetter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sklearn
+from numpy.typing import NDArray
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion
+
+from app.engine.features import CHAR_NGRAMS, Document, build_document
+from app.engine.model import LinearModel, load_model, save_model
+from app.engine.normalize import normalize
+from app.engine.tokenize import Tokenizer
+from app.labels import LABELS
+from app.training.corpus import Post, corpus_hash, load_corpus
+from app.training.splits import SPLIT_SEED, Split, assign_splits
+from app.training.thresholds import choose_thresholds
+
+MODEL_FAMILY = "ja-linear"
+MAX_REFERENCE_DELTA = 1e-9
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """The knobs model selection compares (see `urikomi evaluate --compare`)."""
+
+    C: float = 8.0
+    min_df: int = 2
+    sublinear_tf: bool = True
+    class_weight: str | None = "balanced"
+
+
+@dataclass
+class Dataset:
+    """Posts with their documents and label matrix, split."""
+
+    posts: list[Post]
+    docs: list[Document]
+    y: NDArray[np.int_]
+    split: list[Split]
+
+    def part(self, which: Split) -> tuple[list[Post], list[Document], NDArray[np.int_]]:
+        """The posts, documents and labels of one split."""
+        idx = [i for i, s in enumerate(self.split) if s == which]
+        return [self.posts[i] for i in idx], [self.docs[i] for i in idx], self.y[idx]
+
+
+def featurize(texts: list[str], tokenizer: Tokenizer) -> list[Document]:
+    """Documents for texts, exactly as the serving path builds them."""
+    docs = []
+    for text in texts:
+        normalized = normalize(text)
+        docs.append(build_document(normalized, tokenizer.tokenize(normalized.text)))
+    return docs
+
+
+def load_dataset(data_dir: Path, tokenizer: Tokenizer, seed: str = SPLIT_SEED) -> Dataset:
+    """Load and validate the corpus, featurise it and assign splits."""
+    posts = load_corpus(data_dir)
+    splits = assign_splits(posts, seed)
+    y = np.array([[getattr(p, label.value) for label in LABELS] for p in posts], dtype=int)
+    return Dataset(posts, featurize([p.text for p in posts], tokenizer), y, [splits[p.id] for p in posts])
+
+
+class Reference:
+    """The scikit-learn model: TF-IDF feature union, one calibrated logistic regression per label."""
+
+    def __init__(self, config: TrainConfig) -> None:
+        self.config = config
+        self.union = FeatureUnion(
+            [
+                ("word", self._vectorizer("word_terms")),
+                ("char", self._vectorizer("char_terms")),
+            ]
+        )
+        self.classifiers: list[CalibratedClassifierCV] = []
+
+    def _vectorizer(self, field: str) -> TfidfVectorizer:
+        return TfidfVectorizer(
+            analyzer=attrgetter(field), min_df=self.config.min_df, sublinear_tf=self.config.sublinear_tf
+        )
+
+    def fit(self, train: list[Document], y_train: NDArray[np.int_], dev: list[Document], y_dev: NDArray[np.int_]) -> Reference:
+        """Fit vectorizers and classifiers on train; Platt-calibrate each on dev."""
+        x_train = self.union.fit_transform(train)
+        x_dev = self.union.transform(dev)
+        self.classifiers = []
+        for column in range(len(LABELS)):
+            base = LogisticRegression(
+                C=self.config.C, class_weight=self.config.class_weight, max_iter=5000
+            ).fit(x_train, y_train[:, column])
+            calibrated = CalibratedClassifierCV(FrozenEstimator(base), method="sigmoid")
+            self.classifiers.append(calibrated.fit(x_dev, y_dev[:, column]))
+        return self
+
+    def predict_proba(self, docs: list[Document]) -> NDArray[np.float64]:
+        """(n, labels) probabilities of the positive class."""
+        x = self.union.transform(docs)
+        return np.column_stack([c.predict_proba(x)[:, 1] for c in self.classifiers])
+
+    def export(self) -> tuple[list[str], list[str], dict[str, NDArray[np.float64]]]:
+        """Vocabularies in column order and the arrays the serving model applies."""
+        word_vec: TfidfVectorizer = self.union.transformer_list[0][1]
+        char_vec: TfidfVectorizer = self.union.transformer_list[1][1]
+        word_terms = sorted(word_vec.vocabulary_, key=word_vec.vocabulary_.__getitem__)
+        char_terms = sorted(char_vec.vocabulary_, key=char_vec.vocabulary_.__getitem__)
+        coef, intercept, calib_a, calib_b = [], [], [], []
+        for calibrated in self.classifiers:
+            inner = calibrated.calibrated_classifiers_[0]
+            base = inner.estimator.estimator  # FrozenEstimator → LogisticRegression
+            coef.append(base.coef_[0])
+            intercept.append(base.intercept_[0])
+            calib_a.append(inner.calibrators[0].a_)
+            calib_b.append(inner.calibrators[0].b_)
+        arrays = {
+            "idf": np.concatenate((word_vec.idf_, char_vec.idf_)).astype(np.float64),
+            "coef": np.array(coef, dtype=np.float64),
+            "intercept": np.array(intercept, dtype=np.float64),
+            "calib_a": np.array(calib_a, dtype=np.float64),
+            "calib_b": np.array(calib_b, dtype=np.float64),
+        }
+        return word_terms, char_terms, arrays
+
+
+def served_proba(model: LinearModel, docs: list[Document]) -> NDArray[np.float64]:
+    """(n, labels) probabilities from the plain-data serving model."""
+    return np.array([[model.score(d).probabilities[label] for label in LABELS] for d in docs])
+
+
+def fit(data: Dataset, config: TrainConfig) -> Reference:
+    """Fit the reference model on the train split, calibrated on dev."""
+    _, train_docs, y_train = data.part(Split.TRAIN)
+    _, dev_docs, y_dev = data.part(Split.DEV)
+    return Reference(config).fit(train_docs, y_train, dev_docs, y_dev)
+
+
+def train(data_dir: Path, model_dir: Path, config: TrainConfig | None = None) -> dict[str, Any]:
+    """Train, export, verify against scikit-learn, evaluate on test, and save. Returns metadata."""
+    from app.training.evaluate import evaluate_model  # evaluation needs a saved model
+
+    config = config or TrainConfig()
+    tokenizer = Tokenizer()
+    data = load_dataset(data_dir, tokenizer)
+    reference = fit(data, config)
+    _, dev_docs, y_dev = data.part(Split.DEV)
+    dev_proba = reference.predict_proba(dev_docs)
+    thresholds, caution = choose_thresholds(dev_proba, y_dev)
+    data_hash = corpus_hash(data_dir)
+    metadata: dict[str, Any] = {
+        "version": f"{MODEL_FAMILY}-{data_hash[:12]}",
+        "labels": [label.value for label in LABELS],
+        "training_data_sha256": data_hash,
+        "split_seed": SPLIT_SEED,
+        "split_counts": {s.value: data.split.count(s) for s in Split},
+        "thresholds": thresholds,
+        "caution_thresholds": caution,
+        "features": {
+            "word": "lemma unigrams + bigrams",
+            "char_ngrams": list(CHAR_NGRAMS),
+            "min_df": config.min_df,
+            "sublinear_tf": config.sublinear_tf,
+        },
+        "config": asdict(config),
+        "trained_with": {"scikit-learn": sklearn.__version__, "numpy": np.__version__},
+    }
+    word_terms, char_terms, arrays = reference.export()
+    save_model(model_dir, metadata, word_terms, char_terms, arrays)
+    _verify_against_reference(model_dir, reference, data)
+    metadata["test_metrics"] = evaluate_model(model_dir, data)
+    save_model(model_dir, metadata, word_terms, char_terms, arrays)
+    return metadata
+
+
+def _verify_against_reference(model_dir: Path, reference: Reference, data: Dataset) -> None:
+    """Refuse to ship a model whose served probabilities differ from scikit-learn's."""
+    served = load_model(model_dir)
+    for which in (Split.DEV, Split.TEST):
+        _, docs, _ = data.part(which)
+        delta = np.abs(served_proba(served, docs) - reference.predict_proba(docs)).max(initial=0.0)
+        if delta >= MAX_REFERENCE_DELTA:
+            raise RuntimeError(f"served model differs from scikit-learn on {which}: max |Δ| = {delta:g}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry: train from a corpus directory into a model directory."""
+    parser = argparse.ArgumentParser(prog="urikomi train", description="Train the shipped model.")
+    parser.add_argument("--data", type=Path, default=Path("training_data"))
+    parser.add_argument("--out", type=Path, default=Path("models/urikomi"))
+    parser.add_argument("--C", type=float, default=TrainConfig.C)
+    args = parser.parse_args(argv)
+    if not args.data.exists():
+        print(f"urikomi train: no training data at {args.data}", file=sys.stderr)
+        return 2
+    try:
+        metadata = train(args.data, args.out, TrainConfig(C=args.C))
+    except ValueError as exc:
+        print(f"urikomi train: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps({k: metadata[k] for k in ("version", "thresholds", "test_metrics")}, ensure_ascii=False, indent=2))
+    return 0
