@@ -21,14 +21,17 @@ from app.engine.tokenize import Token
 
 # Tuned on the dev split (see key-phrase coverage in `urikomi evaluate`): a token must carry at
 # least this much logit on its own, or this share of the strongest token, to start a phrase.
-MIN_TOKEN_LOGIT = 0.08
-MIN_SHARE_OF_TOP = 0.25
+MIN_TOKEN_LOGIT = 0.05
+MIN_SHARE_OF_TOP = 0.1
 MIN_PHRASE_LOGIT = 0.15
 MIN_SENTENCE_LOGIT = 0.5
 MIN_PHRASE_CHARS = 2  # a lone kana is noise to a reader, however much it weighs
-MAX_PHRASES = 8
-_JOINING_SYMBOLS = frozenset({"%", "&", "・", "ー", "~", "〜", ".", "-", "+", "#", "@", "/", "×", "→"})
+MAX_PHRASES = 12
+MAX_CLAUSE_CHARS = 18  # longer clauses are not highlighted whole
+_JOINING_SYMBOLS = frozenset({"%", "&", "・", "ー", "~", "〜", ".", "-", "+", "#", "@", "/", "×", "→", ":", "_", "="})
 # A sentence ends at 。!? or a line break, but never inside a quotation 「…」.
+# A link is where the reader goes, not pressure in itself: it is never highlighted alone.
+_URL = re.compile(r"(?:https?:)?//\S+|(?:[a-z0-9-]+\.)+(?:com|jp|net|org|io|co|shop|me)(?:/\S*)?")
 _SENTENCE = re.compile(r"(?:「[^」\n]*」?|[^。!?\n「])+[。!?]*")
 
 
@@ -71,7 +74,11 @@ def is_break(token: Token) -> bool:
 
 
 def attributed_phrases(doc: Document, prefix: NDArray[np.float64]) -> list[Phrase]:
-    """Runs of strongly contributing tokens, never crossing punctuation, brackets or emoji."""
+    """Clauses (token runs between punctuation) that carry the label, as a reader would mark them.
+
+    A short clause with a strong token is reported whole (「今すぐお電話を」, not 「今すぐ」); in a long
+    clause the strong tokens grow over their non-negative neighbours up to a readable length.
+    """
     tokens = doc.tokens
     scores = [region_weight(prefix, t.start, t.end) for t in tokens]
     breaks = [is_break(t) for t in tokens]
@@ -79,30 +86,67 @@ def attributed_phrases(doc: Document, prefix: NDArray[np.float64]) -> list[Phras
     if top <= 0:
         return []
     floor = max(MIN_TOKEN_LOGIT, MIN_SHARE_OF_TOP * top)
-
-    def joins(k: int) -> bool:
-        """Token k continues the phrase: strong itself, or a neutral bridge to a strong token."""
-        if k >= len(tokens) or breaks[k]:
-            return False
-        if scores[k] >= floor:
-            return True
-        return k + 1 < len(tokens) and not breaks[k + 1] and scores[k] >= 0 and scores[k + 1] >= floor
-
+    urls = [m.span() for m in _URL.finditer(doc.normalized.text)]
     phrases: list[Phrase] = []
-    i = 0
-    while i < len(tokens):
-        if breaks[i] or scores[i] < floor:
-            i += 1
+    for first, last in _clauses(tokens, breaks, doc.normalized.text):
+        strong = [k for k in range(first, last + 1) if scores[k] >= floor]
+        if not strong:
             continue
-        j = i
-        while joins(j + 1):
-            j += 1
-        start, end = tokens[i].start, tokens[j].end
-        weight = region_weight(prefix, start, end)
-        if weight >= MIN_PHRASE_LOGIT and end - start >= MIN_PHRASE_CHARS:
-            phrases.append(Phrase(start, end, weight))
-        i = j + 1
+        if tokens[last].end - tokens[first].start <= MAX_CLAUSE_CHARS:
+            runs = [(first, last)]
+        else:
+            runs = [_grow(tokens, scores, k, first, last) for k in strong]
+        for a, b in runs:
+            start, end = tokens[a].start, tokens[b].end
+            weight = region_weight(prefix, start, end)
+            inside_url = any(a <= start and end <= b for a, b in urls)
+            if weight >= MIN_PHRASE_LOGIT and end - start >= MIN_PHRASE_CHARS and not inside_url:
+                phrases.append(Phrase(start, end, weight))
     return phrases
+
+
+def _clauses(tokens: tuple[Token, ...], breaks: list[bool], text: str) -> list[tuple[int, int]]:
+    """Maximal runs of non-break tokens not separated by a line break, as (first, last) indices."""
+    runs = []
+    first: int | None = None
+    for k in range(len(tokens) + 1):
+        ends_here = k == len(tokens) or breaks[k]
+        if not ends_here and first is not None and _gap_breaks(text, tokens[k - 1].end, tokens[k].start):
+            runs.append((first, k - 1))
+            first = None
+        if ends_here:
+            if first is not None:
+                runs.append((first, k - 1))
+            first = None
+        elif first is None:
+            first = k
+    return runs
+
+
+def _gap_breaks(text: str, end: int, start: int) -> bool:
+    """A line break, or a space between phrases (not between two words of English), ends a clause."""
+    gap = text[end:start]
+    if not gap:
+        return False
+    if "\n" in gap:
+        return True
+    return not (text[end - 1 : end].isascii() and text[start : start + 1].isascii())
+
+
+def _grow(tokens: tuple[Token, ...], scores: list[float], k: int, first: int, last: int) -> tuple[int, int]:
+    """Extend token k over non-negative neighbours inside [first, last], up to MAX_CLAUSE_CHARS."""
+    a = b = k
+    while True:
+        left = a - 1 if a > first and scores[a - 1] >= 0 else None
+        right = b + 1 if b < last and scores[b + 1] >= 0 else None
+        options = [i for i in (left, right) if i is not None]
+        if not options:
+            return a, b
+        best = max(options, key=lambda i: scores[i])
+        na, nb = min(a, best), max(b, best)
+        if tokens[nb].end - tokens[na].start > MAX_CLAUSE_CHARS:
+            return a, b
+        a, b = na, nb
 
 
 def sentence_phrases(doc: Document, prefix: NDArray[np.float64], limit: int = 3) -> list[Phrase]:

@@ -1,0 +1,73 @@
+"""The training corpus: valid, broad, not templated, free of near-duplicates, split by group."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from app.training.corpus import HARD_NEGATIVE_KINDS, Kind, Post, load_corpus, near_duplicates
+from app.training.splits import assign_splits, paraphrase_groups
+from tests.conftest import DATA_DIR
+
+
+@pytest.fixture(scope="module")
+def posts() -> list[Post]:
+    return load_corpus(DATA_DIR)
+
+
+def _share(posts: list[Post], kinds: set[Kind] | frozenset[Kind]) -> float:
+    return sum(p.kind in kinds for p in posts) / len(posts)
+
+
+def test_corpus_has_at_least_4000_posts(posts: list[Post]) -> None:
+    assert len(posts) >= 4000
+
+
+def test_corpus_has_no_near_duplicates(posts: list[Post]) -> None:
+    assert near_duplicates(posts, threshold=0.8) == []
+
+
+def test_corpus_spans_thirty_domains_and_five_platforms(posts: list[Post]) -> None:
+    assert len({p.domain for p in posts}) >= 30
+    assert {p.platform for p in posts} == {"x", "instagram", "facebook", "line", "blog"}
+
+
+def test_corpus_covers_short_and_long_posts(posts: list[Post]) -> None:
+    lengths = [len(p.text) for p in posts]
+    assert min(lengths) <= 20
+    assert max(lengths) >= 600
+
+
+def test_hard_negatives_are_at_least_35_percent(posts: list[Post]) -> None:
+    assert _share(posts, HARD_NEGATIVE_KINDS) >= 0.35
+
+
+def test_subtle_pressure_and_obfuscated_forms_have_their_share(posts: list[Post]) -> None:
+    assert _share(posts, {Kind.SUBTLE_PRESSURE}) >= 0.10
+    assert _share(posts, {Kind.OBFUSCATED}) >= 0.05
+
+
+def test_templated_posts_are_at_most_15_percent(posts: list[Post]) -> None:
+    assert sum(p.source == "template" for p in posts) / len(posts) <= 0.15
+
+
+def test_every_label_has_positives_and_negatives(posts: list[Post]) -> None:
+    for label in ("discount_spam", "pushy_pitch", "story"):
+        counts = Counter(getattr(p, label) for p in posts)
+        assert counts[0] > 0.2 * len(posts) and counts[1] > 0.1 * len(posts)
+
+
+def test_paraphrase_groups_never_straddle_splits(posts: list[Post]) -> None:
+    splits = assign_splits(posts)
+    groups = paraphrase_groups(posts)
+    by_group: dict[str, set[str]] = {}
+    for post in posts:
+        by_group.setdefault(groups[post.id], set()).add(splits[post.id])
+    assert all(len(s) == 1 for s in by_group.values())
+
+
+def test_splits_are_roughly_70_15_15(posts: list[Post]) -> None:
+    counts = Counter(assign_splits(posts).values())
+    assert 0.62 <= counts["train"] / len(posts) <= 0.78
+    assert 0.10 <= counts["test"] / len(posts) <= 0.20

@@ -1,0 +1,74 @@
+"""Folding makes width variants alike and always maps back to what the user typed."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.engine.normalize import fold, normalize
+
+# Characters that exercise every path: half-width kana with sound marks, full-width ASCII,
+# combining marks, emoji with ZWJ and skin tones, variation selectors, ligature-like symbols.
+TRICKY = list("ｾｰﾙﾊﾞﾟｶﾞﾝ５０％ＯＦＦＳＡＬＥ！？　abcあア漢\u3099\u309a\u0301\u200d\ufe0f👨👩👧👍🏽🇯🇵㍿①ﬁ\n\t ")
+drafts = st.text(alphabet=st.sampled_from(TRICKY) | st.characters(), max_size=60)
+
+
+@pytest.mark.parametrize(
+    ("original", "folded"),
+    [
+        ("ｾｰﾙ", "セール"),
+        ("５０％ＯＦＦ", "50%off"),
+        ("ﾊﾞｰｹﾞﾝ", "バーゲン"),
+        ("ＳＡＬＥ！！", "sale!!"),
+        ("か\u3099", "が"),
+        ("㍿", "株式会社"),
+        ("今だけ", "今だけ"),
+    ],
+)
+def test_normalize_folds_width_and_case_variants(original: str, folded: str) -> None:
+    assert normalize(original).text == folded
+
+
+def test_normalize_keeps_offsets_identity_when_nothing_changes_length() -> None:
+    result = normalize("全品５０％ＯＦＦ")
+    assert result.starts is None
+    assert result.to_original(2, 4) == (2, 4)
+
+
+def test_normalize_maps_composed_kana_back_to_both_half_width_characters() -> None:
+    result = normalize("ﾊﾞｰｹﾞﾝ")
+    assert result.to_original(0, 1) == (0, 2)
+    assert result.to_original(2, 3) == (3, 5)
+
+
+@given(drafts)
+def test_every_folded_range_maps_to_a_valid_original_range(text: str) -> None:
+    result = normalize(text)
+    for start in range(len(result.text)):
+        for end in range(start + 1, min(len(result.text), start + 4) + 1):
+            a, b = result.to_original(start, end)
+            assert 0 <= a < b <= len(text)
+
+
+@given(drafts)
+def test_folded_characters_come_from_their_original_cluster(text: str) -> None:
+    result = normalize(text)
+    for i, char in enumerate(result.text):
+        a, b = result.to_original(i, i + 1)
+        assert char in fold(text[a:b])
+
+
+@given(drafts)
+def test_normalize_is_idempotent_on_folded_text(text: str) -> None:
+    once = normalize(text).text
+    assert normalize(once).text == once
+
+
+@given(drafts)
+def test_offset_maps_are_monotonic(text: str) -> None:
+    result = normalize(text)
+    if result.starts is not None and result.ends is not None:
+        assert list(result.starts) == sorted(result.starts)
+        assert list(result.ends) == sorted(result.ends)
+        assert len(result.starts) == len(result.text)

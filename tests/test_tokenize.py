@@ -1,0 +1,35 @@
+"""The real fugashi tokenizer returns plain records whose offsets slice the text exactly."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.engine.tokenize import Tokenizer
+
+JAPANESE = st.text(
+    alphabet=st.sampled_from(list("今だけ全品半額のパンを焼きました。お客様「ありがとう」!? 50%offセール\n、,\"'👍🏽👨‍👩‍👧ｾｰﾙ")),
+    max_size=50,
+)
+
+
+def test_tokenize_returns_lemma_and_part_of_speech(tokenizer: Tokenizer) -> None:
+    tokens = tokenizer.tokenize("買ってください")
+    assert tokens[0].surface == "買っ"
+    assert tokens[0].lemma == "買う"
+    assert tokens[0].pos == "動詞"
+
+
+def test_tokenize_handles_quoted_comma_features(tokenizer: Tokenizer) -> None:
+    tokens = tokenizer.tokenize("a,b、c")
+    assert [t.surface for t in tokens] == ["a", ",", "b", "、", "c"]
+
+
+@settings(max_examples=150)
+@given(JAPANESE)
+def test_token_offsets_slice_the_text(tokenizer: Tokenizer, text: str) -> None:
+    previous_end = 0
+    for token in tokenizer.tokenize(text):
+        assert text[token.start : token.end] == token.surface
+        assert token.start >= previous_end
+        previous_end = token.end
