@@ -140,18 +140,31 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_train(args: argparse.Namespace) -> int:
-    """Delegate to the training command."""
+def _train(argv: list[str]) -> int:
     from app.training.train import main as train_main
 
-    return train_main(args.rest)
+    return train_main(argv)
 
 
-def cmd_evaluate(args: argparse.Namespace) -> int:
-    """Delegate to the evaluation command."""
+def _evaluate(argv: list[str]) -> int:
     from app.training.evaluate import main as evaluate_main
 
-    return evaluate_main(args.rest)
+    return evaluate_main(argv)
+
+
+def _compare(argv: list[str]) -> int:
+    from app.training.select import main as compare_main
+
+    return compare_main(argv)
+
+
+# Subcommands with their own argument parsers (imported lazily: training needs scikit-learn).
+_DELEGATED = {"train": _train, "evaluate": _evaluate, "compare": _compare}
+_DELEGATED_HELP = {
+    "train": "train the model from training_data/",
+    "evaluate": "test-split metrics beside the keyword baseline",
+    "compare": "compare candidate models on the dev split",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -175,17 +188,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(func=cmd_serve)
 
-    for name, func, text in (("train", cmd_train, "train the model from training_data/"), ("evaluate", cmd_evaluate, "test-split metrics beside the keyword baseline")):
-        command = sub.add_parser(name, help=text, add_help=False)
-        command.add_argument("rest", nargs=argparse.REMAINDER)
-        command.set_defaults(func=func)
+    for name, text in _DELEGATED_HELP.items():
+        sub.add_parser(name, help=text, add_help=False)  # listed in --help; parsed by its own main
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `urikomi` console script."""
+    args_list = sys.argv[1:] if argv is None else argv
+    if args_list and args_list[0] in _DELEGATED:  # these parse their own options
+        return _DELEGATED[args_list[0]](args_list[1:])
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(args_list)
     try:
         return int(args.func(args))
     except UsageError as exc:

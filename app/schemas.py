@@ -63,4 +63,7 @@ class Report(_Frozen):
     verdict: Verdict
     spans: list[Span]
     suggestions: list[Suggestion]
+    softened_text: str = Field(
+        description="the draft with each flagged phrase replaced by its first fact-keeping replacement"
+    )
     model: ModelInfo

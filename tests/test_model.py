@@ -13,19 +13,19 @@ from app.engine.model import METADATA_FILE, WEIGHTS_FILE, LinearModel, ModelLoad
 from app.engine.tokenize import Tokenizer
 from app.training.corpus import corpus_hash
 from app.training.splits import Split
-from app.training.train import Dataset, Reference, TrainConfig, fit, load_dataset, served_proba
+from app.training.train import Dataset, Reference, config_of, fit, load_dataset, served_proba
 from tests.conftest import DATA_DIR, MODEL_DIR
 
 
 @pytest.fixture(scope="session")
-def dataset(tokenizer: Tokenizer) -> Dataset:
-    return load_dataset(DATA_DIR, tokenizer)
+def dataset(tokenizer: Tokenizer, model: LinearModel) -> Dataset:
+    return load_dataset(DATA_DIR, tokenizer, config_of(model))
 
 
 @pytest.fixture(scope="session")
 def retrained(dataset: Dataset, model: LinearModel) -> Reference:
     """The reference model refitted from the shipped data with the shipped model's config."""
-    return fit(dataset, TrainConfig(**model.metadata["config"]))
+    return fit(dataset, config_of(model))
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ text → check → normalise → tokenise → features → classify → explain 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from app.engine import explain
@@ -29,14 +28,14 @@ class InvalidText(ValueError):
     """The draft cannot be analysed; the message says why, in words a user understands."""
 
 
-def check_text(text: object, max_chars: int = DEFAULT_MAX_CHARS) -> str:
+def check_text(text: object, max_chars: int | None = DEFAULT_MAX_CHARS) -> str:
     """Reject what cannot be a draft: non-strings, blank text, oversize text, control characters."""
     if not isinstance(text, str):
         raise InvalidText("text must be a string")
     if not text.strip():
         raise InvalidText("text is empty or only whitespace")
     length = len(text.strip())
-    if length > max_chars:
+    if max_chars is not None and length > max_chars:
         raise InvalidText(f"text is {length} characters long; the limit is {max_chars}")
     bad = _FORBIDDEN.search(text)
     if bad is not None:
@@ -44,14 +43,6 @@ def check_text(text: object, max_chars: int = DEFAULT_MAX_CHARS) -> str:
         kind = "a lone surrogate" if "\ud800" <= char <= "\udfff" else "control character"
         raise InvalidText(f"text contains {kind} U+{ord(char):04X} at character {position}")
     return text
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """A report plus the softened draft (kept apart until the schema grows the field)."""
-
-    report: Report
-    softened_text: str
 
 
 class Analyzer:
@@ -62,6 +53,9 @@ class Analyzer:
         self.catalogue = catalogue
         self.tokenizer = tokenizer or Tokenizer()
         self._patterns = {label: self.catalogue.patterns_for(label) for label in HARD_SELL_LABELS}
+        features = model.metadata["features"]
+        self._char_ngrams = tuple(int(n) for n in features["char_ngrams"])
+        self._style = bool(features.get("style", False))
 
     @classmethod
     def from_path(cls, model_dir: Path) -> Analyzer:
@@ -71,15 +65,11 @@ class Analyzer:
     def document(self, text: str) -> Document:
         """Normalise, tokenise and extract features (no validation: callers check first)."""
         normalized = normalize(text)
-        return build_document(normalized, self.tokenizer.tokenize(normalized.text))
+        return build_document(normalized, self.tokenizer.tokenize(normalized.text), self._char_ngrams, self._style)
 
     def analyze(self, text: str, *, id: str | None = None, lang: Lang = "ja") -> Report:
-        """The full report for one draft."""
-        return self.analyze_with_softening(text, id=id, lang=lang).report
-
-    def analyze_with_softening(self, text: str, *, id: str | None = None, lang: Lang = "ja") -> Analysis:
-        """The full report plus the softened draft."""
-        check_text(text)
+        """The full report for one draft (callers with their own length limit check first)."""
+        check_text(text, max_chars=None)
         doc = self.document(text)
         scored = self.model.score(doc)
         probs = scored.probabilities
@@ -93,16 +83,16 @@ class Analyzer:
         spans = [s.model_copy(update={"rule": rules.get((s.start, s.end))}) for s in spans]
         if tip is not None:
             suggestions.append(tip)
-        report = Report(
+        return Report(
             id=id,
             scores=Scores(**{label.value: round(probs[label], 6) for label in LABELS}),
             labels=labels,
             verdict=verdict,
             spans=spans,
             suggestions=suggestions,
+            softened_text=softened_text(text, suggestions),
             model=ModelInfo(version=self.model.version),
         )
-        return Analysis(report, softened_text(text, suggestions))
 
     def verdict(self, probs: dict[Label, float]) -> Verdict:
         """hard_sell at a label's threshold, caution at its caution threshold, else ok."""
@@ -123,7 +113,9 @@ class Analyzer:
             )
             if scored.probabilities[label] < gate:
                 continue
-            prefix = explain.char_density(doc, scored.regions, scored.contributions[row])
+            prefix = explain.char_density(
+                len(doc.normalized.text), scored.starts, scored.ends, scored.contributions[row]
+            )
             if label == Label.STORY:
                 candidates.extend((label, p) for p in explain.sentence_phrases(doc, prefix))
                 continue

@@ -45,16 +45,14 @@ class Phrase:
 
 
 def char_density(
-    doc: Document, regions: list[tuple[int, int]], contrib: NDArray[np.float64]
+    length: int, starts: NDArray[np.intp], ends: NDArray[np.intp], contrib: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """Prefix sums of the per-character contribution density (length = folded length + 1)."""
-    length = len(doc.normalized.text)
+    """Prefix sums of the per-character contribution density over a folded text of `length`."""
     diff = np.zeros(length + 1)
-    if regions:
-        bounds = np.asarray(regions, dtype=np.intp)
-        share = contrib / (bounds[:, 1] - bounds[:, 0])
-        np.add.at(diff, bounds[:, 0], share)
-        np.add.at(diff, bounds[:, 1], -share)
+    if starts.size:
+        share = contrib / (ends - starts)
+        np.add.at(diff, starts, share)
+        np.add.at(diff, ends, -share)
     density = np.cumsum(diff[:length])
     return np.concatenate(([0.0], np.cumsum(density)))
 

@@ -14,6 +14,7 @@ import json
 import math
 import zipfile
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,8 @@ class Scored:
 
     probabilities: dict[Label, float]
     # Per feature occurrence: its region in the folded text and its logit contribution per label.
-    regions: list[tuple[int, int]] = field(repr=False)
+    starts: NDArray[np.intp] = field(repr=False)
+    ends: NDArray[np.intp] = field(repr=False)
     contributions: NDArray[np.float64] = field(repr=False)  # shape (labels, occurrences)
 
 
@@ -76,60 +78,42 @@ class LinearModel:
 
     def score(self, doc: Document) -> Scored:
         """Probabilities for every label, with per-occurrence logit contributions."""
-        word_cols, word_regions = _lookup(doc.word_terms, doc.word_regions, self.word_index, 0)
-        char_cols, char_regions = _lookup(
-            doc.char_terms, doc.char_regions, self.char_index, len(self.word_index)
-        )
-        word_vals = self._block_values(word_cols)
-        char_vals = self._block_values(char_cols)
-        cols = np.array(word_cols + char_cols, dtype=np.intp)
-        vals = np.concatenate((word_vals, char_vals))
-        contributions = self.coef[:, cols] * vals if cols.size else np.zeros((len(LABELS), 0))
+        word_cols, word_kept = _columns(doc.word_terms, self.word_index, 0)
+        char_cols, char_kept = _columns(doc.char_terms, self.char_index, len(self.word_index))
+        cols = np.concatenate((word_cols, char_cols))
+        vals = np.concatenate((self._block_values(word_cols), self._block_values(char_cols)))
+        contributions = self.coef[:, cols] * vals
         logits = contributions.sum(axis=1) + self.intercept
         probs = 1.0 / (1.0 + np.exp(self.calib_a * logits + self.calib_b))
         return Scored(
             {label: float(probs[i]) for i, label in enumerate(LABELS)},
-            word_regions + char_regions,
+            np.concatenate((doc.word_starts[word_kept], doc.char_starts[char_kept])),
+            np.concatenate((doc.word_ends[word_kept], doc.char_ends[char_kept])),
             contributions,
         )
 
-    def _block_values(self, cols: list[int]) -> NDArray[np.float64]:
+    def _block_values(self, cols: NDArray[np.intp]) -> NDArray[np.float64]:
         """TF-IDF value per occurrence, L2-normalised over the block, split evenly among repeats.
 
         Splitting by count makes the occurrences of one term sum to that term's TF-IDF value,
         so the contributions add up exactly to the linear model's logit.
         """
-        if not cols:
+        if cols.size == 0:
             return np.zeros(0)
-        counts: dict[int, int] = {}
-        for col in cols:
-            counts[col] = counts.get(col, 0) + 1
-        unique = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
-        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        unique, inverse, counts = np.unique(cols, return_inverse=True, return_counts=True)
+        tf = counts.astype(np.float64)
         if self.sublinear_tf:
             tf = 1.0 + np.log(tf)
         weights = tf * self.idf[unique]
         norm = math.sqrt(float(weights @ weights)) or 1.0
-        per_term = {int(c): float(w) / norm / counts[int(c)] for c, w in zip(unique, weights)}
-        return np.array([per_term[c] for c in cols], dtype=np.float64)
+        return (weights / norm / counts)[inverse]
 
 
-def _lookup(
-    terms: tuple[str, ...],
-    regions: tuple[tuple[int, int], ...],
-    index: dict[str, int],
-    offset: int,
-) -> tuple[list[int], list[tuple[int, int]]]:
-    """Columns and regions of the terms that are in the vocabulary."""
-    cols: list[int] = []
-    kept: list[tuple[int, int]] = []
-    get = index.get
-    for term, region in zip(terms, regions):
-        col = get(term)
-        if col is not None:
-            cols.append(col + offset)
-            kept.append(region)
-    return cols, kept
+def _columns(terms: list[str], index: dict[str, int], offset: int) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+    """Columns of the in-vocabulary terms, and a mask saying which occurrences those are."""
+    found = np.fromiter(map(index.get, terms, repeat(-1)), dtype=np.intp, count=len(terms))
+    kept = found >= 0
+    return found[kept] + offset, kept
 
 
 def save_model(

@@ -155,7 +155,7 @@ def format_table(metrics: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry: print the test-split metrics of a model beside the baseline."""
-    from app.training.train import load_dataset
+    from app.training.train import config_of, load_dataset
 
     parser = argparse.ArgumentParser(prog="urikomi evaluate", description="Evaluate the model on the test split.")
     parser.add_argument("--model", type=Path, default=Path("models/urikomi"))
@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print all metrics as JSON")
     args = parser.parse_args(argv)
     try:
-        data = load_dataset(args.data, Tokenizer())
+        data = load_dataset(args.data, Tokenizer(), config_of(load_model(args.model)))
         metrics = evaluate_model(args.model, data, Split(args.split))
     except (ModelLoadError, ValueError) as exc:
         print(f"urikomi evaluate: {exc}", file=sys.stderr)

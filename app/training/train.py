@@ -23,6 +23,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
+from sklearn.svm import LinearSVC
 
 from app.engine.features import CHAR_NGRAMS, Document, build_document
 from app.engine.model import LinearModel, load_model, save_model
@@ -45,6 +46,9 @@ class TrainConfig:
     min_df: int = 2
     sublinear_tf: bool = True
     class_weight: str | None = "balanced"
+    char_ngrams: tuple[int, ...] = CHAR_NGRAMS
+    style: bool = False
+    estimator: str = "logreg"  # or "svm": a linear SVM, Platt-calibrated the same way
 
 
 @dataclass
@@ -62,21 +66,32 @@ class Dataset:
         return [self.posts[i] for i in idx], [self.docs[i] for i in idx], self.y[idx]
 
 
-def featurize(texts: list[str], tokenizer: Tokenizer) -> list[Document]:
+def config_of(model: LinearModel) -> TrainConfig:
+    """The training config a model was made with (its features must be rebuilt the same way)."""
+    stored = dict(model.metadata["config"])
+    stored["char_ngrams"] = tuple(stored.get("char_ngrams", CHAR_NGRAMS))
+    return TrainConfig(**stored)
+
+
+def featurize(texts: list[str], tokenizer: Tokenizer, config: TrainConfig) -> list[Document]:
     """Documents for texts, exactly as the serving path builds them."""
     docs = []
     for text in texts:
         normalized = normalize(text)
-        docs.append(build_document(normalized, tokenizer.tokenize(normalized.text)))
+        tokens = tokenizer.tokenize(normalized.text)
+        docs.append(build_document(normalized, tokens, tuple(config.char_ngrams), config.style))
     return docs
 
 
-def load_dataset(data_dir: Path, tokenizer: Tokenizer, seed: str = SPLIT_SEED) -> Dataset:
-    """Load and validate the corpus, featurise it and assign splits."""
+def load_dataset(
+    data_dir: Path, tokenizer: Tokenizer, config: TrainConfig | None = None, seed: str = SPLIT_SEED
+) -> Dataset:
+    """Load and validate the corpus, featurise it (as `config` says) and assign splits."""
     posts = load_corpus(data_dir)
     splits = assign_splits(posts, seed)
     y = np.array([[getattr(p, label.value) for label in LABELS] for p in posts], dtype=int)
-    return Dataset(posts, featurize([p.text for p in posts], tokenizer), y, [splits[p.id] for p in posts])
+    docs = featurize([p.text for p in posts], tokenizer, config or TrainConfig())
+    return Dataset(posts, docs, y, [splits[p.id] for p in posts])
 
 
 class Reference:
@@ -103,12 +118,16 @@ class Reference:
         x_dev = self.union.transform(dev)
         self.classifiers = []
         for column in range(len(LABELS)):
-            base = LogisticRegression(
-                C=self.config.C, class_weight=self.config.class_weight, max_iter=5000
-            ).fit(x_train, y_train[:, column])
+            base = self._estimator().fit(x_train, y_train[:, column])
             calibrated = CalibratedClassifierCV(FrozenEstimator(base), method="sigmoid")
             self.classifiers.append(calibrated.fit(x_dev, y_dev[:, column]))
         return self
+
+    def _estimator(self) -> LogisticRegression | LinearSVC:
+        """A fresh linear estimator of the configured kind (both export as coef_ + intercept_)."""
+        if self.config.estimator == "svm":
+            return LinearSVC(C=self.config.C / 10, class_weight=self.config.class_weight, max_iter=20000, random_state=0)
+        return LogisticRegression(C=self.config.C, class_weight=self.config.class_weight, max_iter=5000)
 
     def predict_proba(self, docs: list[Document]) -> NDArray[np.float64]:
         """(n, labels) probabilities of the positive class."""
@@ -157,7 +176,7 @@ def train(data_dir: Path, model_dir: Path, config: TrainConfig | None = None) ->
 
     config = config or TrainConfig()
     tokenizer = Tokenizer()
-    data = load_dataset(data_dir, tokenizer)
+    data = load_dataset(data_dir, tokenizer, config)
     reference = fit(data, config)
     _, dev_docs, y_dev = data.part(Split.DEV)
     dev_proba = reference.predict_proba(dev_docs)
@@ -173,7 +192,8 @@ def train(data_dir: Path, model_dir: Path, config: TrainConfig | None = None) ->
         "caution_thresholds": caution,
         "features": {
             "word": "lemma unigrams + bigrams",
-            "char_ngrams": list(CHAR_NGRAMS),
+            "char_ngrams": list(config.char_ngrams),
+            "style": config.style,
             "min_df": config.min_df,
             "sublinear_tf": config.sublinear_tf,
         },

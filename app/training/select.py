@@ -1,0 +1,139 @@
+"""`urikomi compare`: model selection by evidence on the dev split.
+
+Every candidate is fitted on train and Platt-calibrated on dev; thresholds are chosen on dev as in
+training. Candidates are ranked by dev macro-F1 over the three labels, with the false-alarm rate on
+hard negatives beside it; the keyword-list baseline is shown for scale. When a held-out challenge
+set exists (tests/data/challenge.jsonl), its hard-sell accuracy is printed too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.metrics import f1_score
+from sklearn.frozen import FrozenEstimator
+from sklearn.naive_bayes import ComplementNB
+
+from app.engine.features import Document
+from app.engine.tokenize import Tokenizer
+from app.labels import LABELS
+from app.training.baseline import keyword_labels
+from app.training.corpus import HARD_NEGATIVE_KINDS, Post, load_corpus
+from app.training.splits import Split
+from app.training.thresholds import choose_thresholds
+from app.training.train import Dataset, Reference, TrainConfig, featurize, load_dataset
+
+CANDIDATES: dict[str, TrainConfig] = {
+    "logreg word+char1-3": TrainConfig(),
+    "logreg word+char1-3 C=2": TrainConfig(C=2.0),
+    "logreg word+char2-4": TrainConfig(char_ngrams=(2, 3, 4)),
+    "logreg word+char1-3+style": TrainConfig(style=True),
+    "logreg word+char2-4+style": TrainConfig(char_ngrams=(2, 3, 4), style=True),
+    "linear svm word+char1-3 (calibrated)": TrainConfig(estimator="svm"),
+    "complement nb word+char1-3 (calibrated)": TrainConfig(estimator="cnb"),
+}
+CHALLENGE = Path(__file__).resolve().parents[2] / "tests" / "data" / "challenge.jsonl"
+
+
+class NaiveBayesReference(Reference):
+    """Complement naive Bayes on the same features, Platt-calibrated on dev; for comparison only."""
+
+    def fit(self, train: list[Document], y_train: NDArray[np.int_], dev: list[Document], y_dev: NDArray[np.int_]) -> Reference:
+        x_train, x_dev = self.union.fit_transform(train), self.union.transform(dev)
+        self.classifiers = []
+        for column in range(len(LABELS)):
+            base = ComplementNB(alpha=0.3).fit(x_train, y_train[:, column])
+            calibrated = CalibratedClassifierCV(FrozenEstimator(base), method="sigmoid")
+            self.classifiers.append(calibrated.fit(x_dev, y_dev[:, column]))
+        return self
+
+
+def _scores(posts: list[Post], y: Any, proba: Any, cuts: dict[str, float]) -> dict[str, float]:
+    pred = np.column_stack([proba[:, i] >= cuts[label.value] for i, label in enumerate(LABELS)]).astype(int)
+    flagged = pred[:, :2].max(axis=1)
+    negatives = [f for p, f in zip(posts, flagged) if p.kind in HARD_NEGATIVE_KINDS]
+    return {
+        "macro_f1": round(float(f1_score(y, pred, average="macro", zero_division=0.0)), 4),
+        "hard_sell_f1": round(float(f1_score(y[:, :2].max(axis=1), flagged, zero_division=0.0)), 4),
+        "story_f1": round(float(f1_score(y[:, 2], pred[:, 2], zero_division=0.0)), 4),
+        "hard_negative_false_alarms": round(float(np.mean(negatives)), 4) if negatives else 0.0,
+    }
+
+
+def compare(data_dir: Path) -> list[dict[str, Any]]:
+    """Fit every candidate and score it on dev (and on the challenge set when present)."""
+    tokenizer = Tokenizer()
+    datasets: dict[tuple[tuple[int, ...], bool], Dataset] = {}
+    challenge = load_corpus(CHALLENGE) if CHALLENGE.exists() else []
+    rows = []
+    for name, config in CANDIDATES.items():
+        key = (tuple(config.char_ngrams), config.style)
+        if key not in datasets:
+            datasets[key] = load_dataset(data_dir, tokenizer, config)
+        data = datasets[key]
+        train_posts, train_docs, y_train = data.part(Split.TRAIN)
+        dev_posts, dev_docs, y_dev = data.part(Split.DEV)
+        reference_type = NaiveBayesReference if config.estimator == "cnb" else Reference
+        reference = reference_type(config).fit(train_docs, y_train, dev_docs, y_dev)
+        proba = reference.predict_proba(dev_docs)
+        cuts, _ = choose_thresholds(proba, y_dev)
+        row: dict[str, Any] = {"candidate": name, **_scores(dev_posts, y_dev, proba, cuts)}
+        if challenge:
+            y_ch = np.array([[getattr(p, label.value) for label in LABELS] for p in challenge])
+            ch_proba = reference.predict_proba(featurize([p.text for p in challenge], tokenizer, config))
+            row["challenge"] = _scores(challenge, y_ch, ch_proba, cuts)
+        rows.append(row)
+    rows.append(_baseline_row(data_dir, challenge))
+    return rows
+
+
+def _baseline_row(data_dir: Path, challenge: list[Post]) -> dict[str, Any]:
+    """The keyword list scored the same way."""
+    from app.training.splits import assign_splits
+
+    posts = load_corpus(data_dir)
+    splits = assign_splits(posts)
+    row: dict[str, Any] = {"candidate": "keyword list (baseline)"}
+    for name, group in (("dev", [p for p in posts if splits[p.id] == Split.DEV]), ("challenge", challenge)):
+        if not group:
+            continue
+        y = np.array([[getattr(p, label.value) for label in LABELS] for p in group])
+        proba = np.array([[keyword_labels(p.text)[label] for label in LABELS] for p in group], dtype=float)
+        scores = _scores(group, y, proba, {label.value: 0.5 for label in LABELS})
+        if name == "dev":
+            row.update(scores)
+        else:
+            row["challenge"] = scores
+    return row
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry: print the comparison table (or JSON)."""
+    parser = argparse.ArgumentParser(prog="urikomi compare", description="Compare candidate models on the dev split.")
+    parser.add_argument("--data", type=Path, default=Path("training_data"))
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        rows = compare(args.data)
+    except ValueError as exc:
+        print(f"urikomi compare: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{'candidate':<42} {'macroF1':>8} {'hardF1':>7} {'storyF1':>8} {'FA(hn)':>7} | {'ch.hardF1':>9} {'ch.FA':>6}")
+    for row in rows:
+        ch = row.get("challenge", {})
+        print(
+            f"{row['candidate']:<42} {row['macro_f1']:>8.4f} {row['hard_sell_f1']:>7.4f} {row['story_f1']:>8.4f} "
+            f"{row['hard_negative_false_alarms']:>7.4f} | {ch.get('hard_sell_f1', float('nan')):>9.4f} "
+            f"{ch.get('hard_negative_false_alarms', float('nan')):>6.4f}"
+        )
+    return 0

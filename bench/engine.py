@@ -1,0 +1,99 @@
+"""Engine benchmark: analysis cost per post ÷ bare fugashi tokenisation cost, load time, peak RSS.
+
+Ratios are measured in one run on the same posts, so a shared, noisy machine affects both sides
+alike. Run: `python bench/engine.py` (prints a table, then the summary line last).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.config import default_model_path  # noqa: E402
+from app.engine.analyze import Analyzer  # noqa: E402
+from app.engine.catalogue import load_catalogue  # noqa: E402
+from app.engine.model import load_model  # noqa: E402
+from app.engine.tokenize import Tokenizer  # noqa: E402
+from app.training.corpus import load_corpus  # noqa: E402
+
+SHORT_CHARS = (100, 180)
+LONG_CHARS = 400
+ROUNDS = 7
+
+
+def posts_by_length() -> tuple[list[str], list[str]]:
+    """X-length posts (about 140 characters) and blog-length posts from the corpus."""
+    texts = [p.text for p in load_corpus(ROOT / "training_data")]
+    short = [t for t in texts if SHORT_CHARS[0] <= len(t) <= SHORT_CHARS[1]][:300]
+    long = [t for t in texts if len(t) >= LONG_CHARS][:100]
+    return short, long
+
+
+def best_per_post(work: Callable[[list[str]], object], texts: list[str]) -> float:
+    """Seconds per post: the median of several timed rounds over all texts."""
+    times = []
+    for _ in range(ROUNDS):
+        gc.collect()
+        started = time.perf_counter()
+        work(texts)
+        times.append((time.perf_counter() - started) / len(texts))
+    return statistics.median(times)
+
+
+def main() -> int:
+    """Measure and print; the last line is the machine-readable summary."""
+    started = time.perf_counter()
+    model = load_model(default_model_path())
+    catalogue = load_catalogue()
+    load_s = time.perf_counter() - started
+    tokenizer = Tokenizer()
+    analyzer = Analyzer(model, catalogue, tokenizer)
+    short, long = posts_by_length()
+
+    def tokenize_only(texts: list[str]) -> None:
+        for text in texts:
+            tokenizer.surfaces(text)
+
+    def analyze_all(texts: list[str]) -> None:
+        for text in texts:
+            analyzer.analyze(text)
+
+    def score_only(texts: list[str]) -> None:
+        for text in texts:
+            model.score(analyzer.document(text))
+
+    analyze_all(short[:20])  # warm caches (fold table, regexes)
+    rows = {}
+    for name, texts in (("short", short), ("long", long), ("mixed", short + long)):
+        bare = best_per_post(tokenize_only, texts)
+        full = best_per_post(analyze_all, texts)
+        scored = best_per_post(score_only, texts)
+        rows[name] = {"posts": len(texts), "tokenize_us": bare * 1e6, "score_us": scored * 1e6, "analyze_us": full * 1e6, "ratio": full / bare}
+    # a single call: one 140-character post, analysed alone each time
+    single = [t for t in short if 130 <= len(t) <= 150][:50] or short[:50]
+    single_bare = statistics.median(best_per_post(tokenize_only, [t]) for t in single)
+    single_full = statistics.median(best_per_post(analyze_all, [t]) for t in single)
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{'set':<8}{'posts':>6}{'tokenize µs':>13}{'score µs':>10}{'analyze µs':>12}{'ratio':>7}")
+    for name, row in rows.items():
+        print(f"{name:<8}{row['posts']:>6}{row['tokenize_us']:>13.1f}{row['score_us']:>10.1f}{row['analyze_us']:>12.1f}{row['ratio']:>7.2f}")
+    print(f"single 140-char call: tokenize {single_bare * 1e6:.1f} µs, analyze {single_full * 1e6:.1f} µs")
+    print(json.dumps({"model_version": model.version, "load_s": round(load_s, 3), "rss_mb": round(rss_mb, 1)}))
+    print(
+        f"engine: single_ratio={single_full / single_bare:.2f} batch_ratio={rows['mixed']['ratio']:.2f} "
+        f"load_s={load_s:.3f} rss_mb={rss_mb:.1f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
