@@ -140,6 +140,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_hash_key(args: argparse.Namespace) -> int:
+    """Print the SHA-256 digest of an API key read from stdin, for URIKOMI_API_KEYS."""
+    from app.api.access import hash_key
+
+    key = sys.stdin.readline().strip()
+    if not key:
+        raise UsageError("type the API key on standard input")
+    print(hash_key(key))
+    return 0
+
+
 def _train(argv: list[str]) -> int:
     from app.training.train import main as train_main
 
@@ -187,6 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(func=cmd_serve)
+
+    hash_cmd = sub.add_parser("hash-key", help="print the digest of an API key (read from stdin) for URIKOMI_API_KEYS")
+    hash_cmd.set_defaults(func=cmd_hash_key)
 
     for name, text in _DELEGATED_HELP.items():
         sub.add_parser(name, help=text, add_help=False)  # listed in --help; parsed by its own main

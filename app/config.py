@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +27,34 @@ class Settings(BaseSettings):
     max_chars: int = Field(default=10_000, ge=1, le=1_000_000, description="longest draft, after trimming")
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="largest request body")
     max_batch_items: int = Field(default=100, ge=1, le=10_000, description="items per batch request")
+    api_keys: str = Field(
+        default="",
+        description="comma-separated SHA-256 hex digests of accepted X-API-Key values (empty: no key needed)",
+    )
+    rate_limit_per_minute: int = Field(default=600, ge=0, description="requests per minute per key or IP (0: off)")
+    cors_origins: str = Field(default="", description="comma-separated origins allowed to call the API from a browser")
+
+    @field_validator("api_keys")
+    @classmethod
+    def _keys_are_hashes(cls, value: str) -> str:
+        for digest in _split(value):
+            if not re.fullmatch(r"[0-9a-f]{64}", digest):
+                raise ValueError("each entry must be a SHA-256 hex digest (see `urikomi hash-key`), never a raw key")
+        return value
+
+    @property
+    def api_key_hashes(self) -> frozenset[str]:
+        """The accepted key digests."""
+        return frozenset(_split(self.api_keys))
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        """The allowed browser origins."""
+        return _split(self.cors_origins)
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 @lru_cache(maxsize=1)

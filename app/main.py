@@ -7,10 +7,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from app.api import errors
-from app.api.middleware import AccessLog, BodyLimit
-from app.api.routes import router
+from app.api.access import RateLimiter
+from app.api.middleware import AccessLog, BodyLimit, RequireJson
+from app.api.routes import router, v1
+from app.api.web import mount_static, web_router
 from app.config import Settings, get_settings
 from app.engine.analyze import Analyzer
 
@@ -45,8 +48,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.analyzer = None
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     errors.install(app)
     app.include_router(router)
+    app.include_router(web_router)
+    mount_static(app)
+    app.include_router(v1)
+    app.add_middleware(RequireJson)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(AccessLog)
+    if settings.cors_origin_list:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origin_list,
+            allow_methods=["GET", "POST"],
+            allow_headers=["content-type", "x-api-key"],
+            max_age=600,
+        )
+    app.add_middleware(AccessLog)  # outermost: logs every request, even refused ones
     return app

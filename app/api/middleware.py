@@ -90,6 +90,22 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
+class RequireJson:
+    """POST bodies must be JSON: anything else is refused with 415 before the route runs."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("method") == "POST":
+            content_type = dict(scope.get("headers") or []).get(b"content-type", b"")
+            media_type = content_type.split(b";", 1)[0].strip().lower()
+            if media_type != b"application/json":
+                await _reject(send, 415, "Content-Type must be application/json")
+                return
+        await self.app(scope, receive, send)
+
+
 class AccessLog:
     """One JSON log line per request, a request id header, and security headers on every response."""
 

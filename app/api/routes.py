@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any, get_args
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
+
+from app.api.access import authorize
 
 from app.api.deps import AnalyzerDep, SettingsDep
 from app.api.models import (
@@ -22,7 +24,8 @@ from app.config import Settings
 from app.engine.analyze import Analyzer, InvalidText, check_text
 from app.engine.length import Platform, length_hint
 
-router = APIRouter()
+router = APIRouter()  # operations: no key, no rate limit
+v1 = APIRouter(dependencies=[Depends(authorize)])  # the API proper
 _PLATFORMS = frozenset(get_args(Platform))
 
 
@@ -39,13 +42,13 @@ def analyze_one(
     return AnalyzeResponse(**report.model_dump(), length=length)
 
 
-@router.post("/v1/analyze", response_model=AnalyzeResponse, tags=["analysis"])
+@v1.post("/v1/analyze", response_model=AnalyzeResponse, tags=["analysis"])
 async def analyze(body: AnalyzeRequest, analyzer: AnalyzerDep, settings: SettingsDep) -> AnalyzeResponse:
     """Score one draft, highlight its hard-sell phrases and suggest story-first wording."""
     return analyze_one(analyzer, settings, body.text, body.platform, body.lang, body.id)
 
 
-@router.post("/v1/analyze/batch", response_model=BatchResponse, tags=["analysis"])
+@v1.post("/v1/analyze/batch", response_model=BatchResponse, tags=["analysis"])
 async def analyze_batch(body: BatchRequest, analyzer: AnalyzerDep, settings: SettingsDep) -> BatchResponse:
     """Score many drafts; a bad item gets its own error and the rest still succeed."""
     if len(body.items) > settings.max_batch_items:
@@ -70,7 +73,7 @@ def _item_fields(text: Any, platform: Any) -> tuple[str, Platform | None]:
     return text, platform
 
 
-@router.get("/v1/model", response_model=ModelResponse, tags=["model"])
+@v1.get("/v1/model", response_model=ModelResponse, tags=["model"])
 async def model_info(analyzer: AnalyzerDep) -> ModelResponse:
     """Version, labels, thresholds, test metrics and training-data hash of the serving model."""
     meta = analyzer.model.metadata

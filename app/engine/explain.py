@@ -22,8 +22,8 @@ from app.engine.tokenize import Token
 # Tuned on the dev split (see key-phrase coverage in `urikomi evaluate`): a token must carry at
 # least this much logit on its own, or this share of the strongest token, to start a phrase.
 MIN_TOKEN_LOGIT = 0.05
-MIN_SHARE_OF_TOP = 0.1
-MIN_PHRASE_LOGIT = 0.15
+MIN_SHARE_OF_TOP = 0.06
+MIN_PHRASE_LOGIT = 0.08
 MIN_SENTENCE_LOGIT = 0.5
 MIN_PHRASE_CHARS = 2  # a lone kana is noise to a reader, however much it weighs
 MAX_PHRASES = 12

@@ -39,7 +39,8 @@ class Scored:
     """Per-label probabilities plus what the explainer needs to attribute them."""
 
     probabilities: dict[Label, float]
-    # Per feature occurrence: its region in the folded text and its logit contribution per label.
+    # Per feature occurrence: its region in the folded text and its contribution to each label's
+    # calibrated log-odds (so explanation thresholds mean the same for any linear estimator).
     starts: NDArray[np.intp] = field(repr=False)
     ends: NDArray[np.intp] = field(repr=False)
     contributions: NDArray[np.float64] = field(repr=False)  # shape (labels, occurrences)
@@ -89,7 +90,8 @@ class LinearModel:
             {label: float(probs[i]) for i, label in enumerate(LABELS)},
             np.concatenate((doc.word_starts[word_kept], doc.char_starts[char_kept])),
             np.concatenate((doc.word_ends[word_kept], doc.char_ends[char_kept])),
-            contributions,
+            # in units of the calibrated log-odds, whatever the estimator's own scale
+            contributions * -self.calib_a[:, np.newaxis],
         )
 
     def _block_values(self, cols: NDArray[np.intp]) -> NDArray[np.float64]:

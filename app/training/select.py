@@ -31,13 +31,16 @@ from app.training.thresholds import choose_thresholds
 from app.training.train import Dataset, Reference, TrainConfig, featurize, load_dataset
 
 CANDIDATES: dict[str, TrainConfig] = {
-    "logreg word+char1-3": TrainConfig(),
-    "logreg word+char1-3 C=2": TrainConfig(C=2.0),
-    "logreg word+char2-4": TrainConfig(char_ngrams=(2, 3, 4)),
-    "logreg word+char1-3+style": TrainConfig(style=True),
-    "logreg word+char2-4+style": TrainConfig(char_ngrams=(2, 3, 4), style=True),
-    "linear svm word+char1-3 (calibrated)": TrainConfig(estimator="svm"),
-    "complement nb word+char1-3 (calibrated)": TrainConfig(estimator="cnb"),
+    "logreg word+char1-3": TrainConfig(estimator="logreg", C=8.0),
+    "logreg word+char1-3 C=2": TrainConfig(estimator="logreg", C=2.0),
+    "logreg word+char2-4": TrainConfig(estimator="logreg", C=8.0, char_ngrams=(2, 3, 4)),
+    "logreg word+char1-3+style": TrainConfig(estimator="logreg", C=8.0, style=True),
+    "logreg word+char2-4+style": TrainConfig(estimator="logreg", C=8.0, char_ngrams=(2, 3, 4), style=True),
+    "linear svm word+char1-3 (shipped)": TrainConfig(),
+    "linear svm word+char1-3 C=0.3": TrainConfig(C=0.3),
+    "linear svm word+char1-3+style": TrainConfig(style=True),
+    "linear svm word+char2-4+style": TrainConfig(char_ngrams=(2, 3, 4), style=True),
+    "complement nb word+char1-3": TrainConfig(estimator="cnb"),
 }
 CHALLENGE = Path(__file__).resolve().parents[2] / "tests" / "data" / "challenge.jsonl"
 

@@ -1,0 +1,440 @@
+// Rendering of an Urikomi report as DOM nodes. Shared by the web form and (later) the browser
+// extension, so it touches no page globals: every function takes the Document to build with and
+// a translator `t(key, vars)`, and returns nodes for the caller to place.
+//
+// Safety rule: user text (the draft, span text) and server text (messages, replacements) only
+// ever reach the DOM as text nodes / textContent, never as HTML.
+
+export const CATEGORIES = Object.freeze(["discount_spam", "pushy_pitch", "story"]);
+export const HARD_SELL = Object.freeze(["discount_spam", "pushy_pitch"]);
+export const VERDICTS = Object.freeze(["ok", "caution", "hard_sell"]);
+
+const VERDICT_ICONS = { ok: "✓", caution: "!", hard_sell: "!!" };
+
+function el(doc, tag, className, text) {
+  const node = doc.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+function isKnownCategory(category) {
+  return CATEGORIES.includes(category);
+}
+
+/** Percent (0..100, whole number) of a probability, clamped. */
+export function percent(value) {
+  const number = Number(value);
+  if (!Number.isFinite(number)) return 0;
+  return Math.round(Math.min(1, Math.max(0, number)) * 100);
+}
+
+/** `text` with the UTF-16 range [start, end) replaced by `replacement`. */
+export function replaceUtf16(text, start, end, replacement) {
+  if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= text.length)) {
+    throw new RangeError("range outside the text");
+  }
+  return text.slice(0, start) + replacement + text.slice(end);
+}
+
+/** True when `range` (a TextRange) still points at its own text inside `text`. */
+export function rangeMatches(text, range) {
+  return (
+    !!range &&
+    Number.isInteger(range.start_utf16) &&
+    Number.isInteger(range.end_utf16) &&
+    range.start_utf16 >= 0 &&
+    range.start_utf16 <= range.end_utf16 &&
+    range.end_utf16 <= text.length &&
+    text.slice(range.start_utf16, range.end_utf16) === range.text
+  );
+}
+
+function priority(span) {
+  return [HARD_SELL.includes(span.category) ? 1 : 0, Number(span.weight) || 0];
+}
+
+function better(a, b) {
+  const [pa, wa] = priority(a);
+  const [pb, wb] = priority(b);
+  return pa !== pb ? pa > pb : wa > wb;
+}
+
+/**
+ * Cut `text` into consecutive segments by the spans' UTF-16 offsets.
+ * Each segment is {start, end, text, span} where span is null for plain text. Where spans overlap,
+ * a hard-sell span wins over a story span, then the heavier one; invalid ranges are ignored.
+ */
+export function segmentDraft(text, spans) {
+  const length = text.length;
+  const valid = (spans || []).filter(
+    (span) =>
+      span &&
+      isKnownCategory(span.category) &&
+      Number.isInteger(span.start_utf16) &&
+      Number.isInteger(span.end_utf16) &&
+      span.start_utf16 >= 0 &&
+      span.start_utf16 < span.end_utf16 &&
+      span.end_utf16 <= length,
+  );
+  const cuts = new Set([0, length]);
+  for (const span of valid) {
+    cuts.add(span.start_utf16);
+    cuts.add(span.end_utf16);
+  }
+  const points = [...cuts].sort((a, b) => a - b);
+  const segments = [];
+  for (let k = 0; k + 1 < points.length; k += 1) {
+    const start = points[k];
+    const end = points[k + 1];
+    let chosen = null;
+    for (const span of valid) {
+      if (span.start_utf16 <= start && end <= span.end_utf16 && (chosen === null || better(span, chosen))) {
+        chosen = span;
+      }
+    }
+    const last = segments[segments.length - 1];
+    if (last && last.span === chosen) {
+      last.end = end;
+    } else {
+      segments.push({ start, end, span: chosen });
+    }
+  }
+  return segments
+    .filter((segment) => segment.end > segment.start)
+    .map((segment) => ({ ...segment, text: text.slice(segment.start, segment.end) }));
+}
+
+/** The suggestion tied to a span: same UTF-16 range first, else the first overlapping one of its category. */
+export function suggestionForSpan(report, span) {
+  const suggestions = (report && report.suggestions) || [];
+  const exact = suggestions.find(
+    (s) => s.span && s.span.start_utf16 === span.start_utf16 && s.span.end_utf16 === span.end_utf16,
+  );
+  if (exact) return exact;
+  return (
+    suggestions.find(
+      (s) =>
+        s.span &&
+        s.category === span.category &&
+        s.span.start_utf16 < span.end_utf16 &&
+        span.start_utf16 < s.span.end_utf16,
+    ) || null
+  );
+}
+
+/** Why a span is marked, in words: the suggestion's message, or the story note. */
+export function reasonForSpan(report, span, t) {
+  const label = t(`category.${span.category}`);
+  if (span.category === "story") {
+    return `${label}:${t("highlight.storyNote")}`;
+  }
+  const suggestion = suggestionForSpan(report, span);
+  return suggestion ? `${label}:${suggestion.message}` : label;
+}
+
+/**
+ * The draft with its spans marked in place.
+ * Returns a <div class="uk-draft"> holding the view (<div class="uk-draft__text">, marks are
+ * <mark class="uk-hl uk-hl--CATEGORY" tabindex="0">) and the hidden reasons the marks are
+ * described by. Each mark's textContent is exactly its span's text.
+ */
+export function renderHighlightedDraft(doc, text, report, t, { idPrefix = "uk" } = {}) {
+  const wrapper = el(doc, "div", "uk-draft");
+  const view = el(doc, "div", "uk-draft__text");
+  const reasons = el(doc, "div", "uk-visually-hidden");
+  let index = 0;
+  for (const segment of segmentDraft(text, report ? report.spans : [])) {
+    if (!segment.span) {
+      view.append(doc.createTextNode(segment.text));
+      continue;
+    }
+    const span = segment.span;
+    const reason = reasonForSpan(report, span, t);
+    const reasonId = `${idPrefix}-reason-${index}`;
+    index += 1;
+    const mark = el(doc, "mark", `uk-hl uk-hl--${span.category}`, segment.text);
+    mark.tabIndex = 0;
+    mark.dataset.category = span.category;
+    mark.dataset.marker = t(`marker.${span.category}`);
+    mark.dataset.reason = reason;
+    mark.dataset.startUtf16 = String(segment.start);
+    mark.dataset.endUtf16 = String(segment.end);
+    if (span.rule) mark.dataset.rule = span.rule;
+    mark.setAttribute("aria-describedby", reasonId);
+    const hidden = el(doc, "span", "", reason);
+    hidden.id = reasonId;
+    reasons.append(hidden);
+    view.append(mark);
+  }
+  wrapper.append(view, reasons);
+  return wrapper;
+}
+
+/** A legend explaining the colour + underline + letter of each category. */
+export function renderLegend(doc, t) {
+  const list = el(doc, "ul", "uk-legend");
+  list.setAttribute("aria-label", t("highlight.legend"));
+  for (const category of CATEGORIES) {
+    const item = el(doc, "li", "uk-legend__item");
+    const sample = el(doc, "mark", `uk-hl uk-hl--${category} uk-hl--sample`, t(`category.${category}`));
+    sample.dataset.marker = t(`marker.${category}`);
+    item.append(sample);
+    if (category === "story") {
+      item.append(doc.createTextNode(` ${t("highlight.storyNote")}`));
+    }
+    list.append(item);
+  }
+  return list;
+}
+
+/** The verdict badge: icon + word (never colour alone), with data-verdict for machines. */
+export function renderVerdict(doc, report, t) {
+  const verdict = VERDICTS.includes(report.verdict) ? report.verdict : "caution";
+  const box = el(doc, "div", `uk-verdict uk-verdict--${verdict}`);
+  box.dataset.verdict = verdict;
+  const badge = el(doc, "p", "uk-verdict__badge");
+  badge.append(
+    el(doc, "span", "uk-verdict__label", `${t("verdict.label")}:`),
+    el(doc, "span", "uk-verdict__icon", VERDICT_ICONS[verdict]),
+    el(doc, "strong", "uk-verdict__word", t(`verdict.${verdict}`)),
+  );
+  badge.querySelector(".uk-verdict__icon").setAttribute("aria-hidden", "true");
+  box.append(badge, el(doc, "p", "uk-verdict__note", t(`verdict.${verdict}.note`)));
+  return box;
+}
+
+function level(category, value, thresholds, caution) {
+  if (category === "story") {
+    return thresholds && value >= thresholds[category] ? "good" : "neutral";
+  }
+  if (thresholds && value >= thresholds[category]) return "high";
+  if (caution && value >= caution[category]) return "mid";
+  return "low";
+}
+
+/**
+ * Three meters (role="meter", aria-valuenow in percent) with the thresholds marked.
+ * `model` is the GET /v1/model answer (thresholds, caution_thresholds) or null.
+ */
+export function renderMeters(doc, scores, model, t, { idPrefix = "uk" } = {}) {
+  const thresholds = model && model.thresholds ? model.thresholds : null;
+  const caution = model && model.caution_thresholds ? model.caution_thresholds : null;
+  const list = el(doc, "div", "uk-meters");
+  for (const category of CATEGORIES) {
+    const value = Number(scores && scores[category]) || 0;
+    const pct = percent(value);
+    const row = el(doc, "div", `uk-meter uk-meter--${category}`);
+    const labelId = `${idPrefix}-meter-${category}`;
+    const head = el(doc, "div", "uk-meter__head");
+    const label = el(doc, "span", "uk-meter__label", t(`category.${category}`));
+    label.id = labelId;
+    head.append(label, el(doc, "span", "uk-meter__value", `${pct}%`));
+
+    const marks = [];
+    if (category === "story") {
+      if (thresholds && category in thresholds) marks.push(["threshold", t("meter.storyThreshold"), thresholds[category]]);
+    } else {
+      if (caution && category in caution) marks.push(["caution", t("meter.caution"), caution[category]]);
+      if (thresholds && category in thresholds) marks.push(["threshold", t("meter.threshold"), thresholds[category]]);
+    }
+    const marksText = marks.map(([, name, at]) => `${name} ${percent(at)}%`).join("、");
+
+    const bar = el(doc, "div", `uk-meter__bar uk-meter__bar--${level(category, value, thresholds, caution)}`);
+    bar.setAttribute("role", "meter");
+    bar.setAttribute("aria-labelledby", labelId);
+    bar.setAttribute("aria-valuemin", "0");
+    bar.setAttribute("aria-valuemax", "100");
+    bar.setAttribute("aria-valuenow", String(pct));
+    bar.setAttribute(
+      "aria-valuetext",
+      marks.length ? t("meter.valuetextMarks", { value: pct, marks: marksText }) : t("meter.valuetext", { value: pct }),
+    );
+    bar.dataset.meter = category;
+    bar.dataset.value = String(value);
+    const fill = el(doc, "div", "uk-meter__fill");
+    fill.style.width = `${pct}%`; // CSSOM, allowed by style-src 'self' (unlike a style attribute)
+    bar.append(fill);
+    for (const [kind, name, at] of marks) {
+      const tick = el(doc, "div", `uk-meter__mark uk-meter__mark--${kind}`);
+      tick.style.left = `${percent(at)}%`;
+      tick.title = `${name} ${percent(at)}%`;
+      bar.append(tick);
+    }
+    row.append(head, bar);
+    if (marks.length) {
+      const legend = el(doc, "p", "uk-meter__marks");
+      for (const [kind, name, at] of marks) {
+        const item = el(doc, "span", `uk-meter__marks-item uk-meter__marks-item--${kind}`, `${name} ${percent(at)}%`);
+        legend.append(item);
+      }
+      legend.setAttribute("aria-hidden", "true");
+      row.append(legend);
+    }
+    list.append(row);
+  }
+  return list;
+}
+
+/**
+ * The suggestions: span-tied ones in draft order (each showing its phrase), then advice for the
+ * whole post. `onReplace(suggestion, replacement)` is called when a replacement button is used.
+ */
+export function renderSuggestions(doc, report, t, { onReplace = null, idPrefix = "uk" } = {}) {
+  const box = el(doc, "div", "uk-suggestions");
+  const all = (report && report.suggestions) || [];
+  const tied = all.filter((s) => s.span).sort((a, b) => a.span.start_utf16 - b.span.start_utf16);
+  const general = all.filter((s) => !s.span);
+  if (!tied.length) {
+    box.append(el(doc, "p", "uk-suggestions__none", t("suggestions.none")));
+  }
+  const list = el(doc, "ol", "uk-suggestions__list");
+  tied.forEach((suggestion, index) => {
+    const category = isKnownCategory(suggestion.category) ? suggestion.category : "pushy_pitch";
+    const item = el(doc, "li", `uk-suggestion uk-suggestion--${category}`);
+    item.id = `${idPrefix}-suggestion-${index}`;
+    item.tabIndex = -1;
+    item.dataset.suggestionId = suggestion.id;
+    item.dataset.startUtf16 = String(suggestion.span.start_utf16);
+    item.dataset.endUtf16 = String(suggestion.span.end_utf16);
+    const phrase = el(doc, "p", "uk-suggestion__phrase");
+    const tag = el(doc, "span", `uk-tag uk-tag--${category}`, t(`category.${category}`));
+    const quoted = el(doc, "mark", `uk-hl uk-hl--${category} uk-hl--quote`, suggestion.span.text);
+    quoted.dataset.marker = t(`marker.${category}`);
+    phrase.append(tag, doc.createTextNode(" "), quoted);
+    item.append(phrase, el(doc, "p", "uk-suggestion__message", suggestion.message));
+    const replacements = suggestion.replacements || [];
+    if (replacements.length) {
+      const group = el(doc, "div", "uk-suggestion__replacements");
+      group.setAttribute("role", "group");
+      group.setAttribute("aria-label", t("suggestions.group", { from: suggestion.span.text }));
+      for (const replacement of replacements) {
+        const button = el(doc, "button", "uk-replacement", t("suggestions.replaceWith", { text: replacement }));
+        button.type = "button";
+        button.dataset.replacement = replacement;
+        button.title = t("suggestions.replaceLabel", { from: suggestion.span.text, to: replacement });
+        if (onReplace) button.addEventListener("click", () => onReplace(suggestion, replacement));
+        group.append(button);
+      }
+      item.append(group);
+    }
+    if (suggestion.story_prompt) {
+      const prompt = el(doc, "p", "uk-suggestion__prompt");
+      prompt.append(el(doc, "strong", "", `${t("suggestions.prompt")}:`), doc.createTextNode(suggestion.story_prompt));
+      item.append(prompt);
+    }
+    list.append(item);
+  });
+  if (tied.length) box.append(list);
+  if (general.length) {
+    const section = el(doc, "div", "uk-suggestions__general");
+    section.append(el(doc, "h4", "uk-suggestions__general-heading", t("suggestions.general")));
+    for (const suggestion of general) {
+      const category = isKnownCategory(suggestion.category) ? suggestion.category : "story";
+      const item = el(doc, "div", `uk-advice uk-advice--${category}`);
+      item.dataset.suggestionId = suggestion.id;
+      item.append(el(doc, "p", "uk-advice__message", suggestion.message));
+      for (const template of suggestion.replacements || []) {
+        const block = el(doc, "div", "uk-advice__template");
+        block.append(el(doc, "p", "uk-advice__template-label", `${t("suggestions.template")}:`));
+        block.append(el(doc, "p", "uk-advice__template-text", template));
+        item.append(block);
+      }
+      if (suggestion.story_prompt) item.append(el(doc, "p", "uk-suggestion__prompt", suggestion.story_prompt));
+      section.append(item);
+    }
+    box.append(section);
+  }
+  return box;
+}
+
+/** The length counter from the response's `length`; `platformName` is the platform's display name. */
+export function renderLength(doc, length, platformName, t) {
+  const box = el(doc, "span", "uk-length");
+  if (!length) {
+    box.textContent = t("length.none");
+    return box;
+  }
+  const hasLimit = length.limit !== null && length.limit !== undefined;
+  const main = hasLimit
+    ? t("length.count", { platform: platformName, count: length.count, limit: length.limit })
+    : t("length.countNoLimit", { platform: platformName, count: length.count });
+  box.append(el(doc, "span", "uk-length__count", main));
+  if (length.platform === "x") box.append(el(doc, "span", "uk-length__unit", `(${t("length.unitX")})`));
+  if (hasLimit) {
+    if (length.over) {
+      box.classList.add("uk-length--over");
+      box.append(el(doc, "strong", "uk-length__over", `⚠ ${t("length.over", { n: length.count - length.limit })}`));
+    } else {
+      box.append(el(doc, "span", "uk-length__ok", `✓ ${t("length.ok")}`));
+    }
+  }
+  box.dataset.over = String(!!length.over);
+  return box;
+}
+
+/**
+ * Show each mark's reason in `tooltip` (one shared element, role="tooltip") on hover and on
+ * keyboard focus; Escape hides it. Returns a function that removes the listeners.
+ */
+export function attachTooltip(container, tooltip) {
+  const doc = container.ownerDocument;
+  const win = doc.defaultView;
+  let current = null;
+
+  function show(mark) {
+    current = mark;
+    tooltip.textContent = mark.dataset.reason || "";
+    tooltip.dataset.category = mark.dataset.category || "";
+    tooltip.hidden = false;
+    const rect = mark.getBoundingClientRect();
+    const viewport = doc.documentElement.clientWidth;
+    const width = Math.min(tooltip.offsetWidth, viewport - 16);
+    const left = Math.max(8, Math.min(rect.left, viewport - width - 8));
+    tooltip.style.left = `${left + win.scrollX}px`;
+    tooltip.style.top = `${rect.bottom + win.scrollY + 6}px`;
+  }
+
+  function hide() {
+    current = null;
+    tooltip.hidden = true;
+  }
+
+  const markOf = (event) => (event.target instanceof win.Element ? event.target.closest(".uk-hl") : null);
+  const onOver = (event) => {
+    const mark = markOf(event);
+    if (mark && container.contains(mark)) show(mark);
+  };
+  const onOut = (event) => {
+    const mark = markOf(event);
+    if (mark && mark === current && !(event.relatedTarget && mark.contains(event.relatedTarget))) hide();
+  };
+  const onKey = (event) => {
+    if (event.key === "Escape" && current) hide();
+  };
+  container.addEventListener("mouseover", onOver);
+  container.addEventListener("focusin", onOver);
+  container.addEventListener("mouseout", onOut);
+  container.addEventListener("focusout", onOut);
+  doc.addEventListener("keydown", onKey);
+  return () => {
+    container.removeEventListener("mouseover", onOver);
+    container.removeEventListener("focusin", onOver);
+    container.removeEventListener("mouseout", onOut);
+    container.removeEventListener("focusout", onOut);
+    doc.removeEventListener("keydown", onKey);
+    hide();
+  };
+}
+
+/** A one-line summary of a report for an aria-live region. */
+export function summarize(report, t) {
+  const scores = report.scores || {};
+  return t("summary", {
+    verdict: t(`verdict.${report.verdict}`),
+    discount: percent(scores.discount_spam),
+    pushy: percent(scores.pushy_pitch),
+    story: percent(scores.story),
+    n: ((report.suggestions || []).filter((s) => s.span)).length,
+  });
+}
