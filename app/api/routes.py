@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, get_args
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from pydantic import BaseModel
 
 from app.api.access import authorize
 
@@ -39,17 +40,23 @@ def analyze_one(
     if platform is not None:
         hint = length_hint(text, platform)
         length = LengthInfo(platform=hint.platform, count=hint.count, limit=hint.limit, unit=hint.unit, over=hint.over)
-    return AnalyzeResponse(**report.model_dump(), length=length)
+    # the report is already validated: assemble without a second validation pass
+    return AnalyzeResponse.model_construct(**dict(report), length=length)
+
+
+def _json(model: BaseModel) -> Response:
+    """Serialise a response model once, in pydantic-core (FastAPI would validate it again first)."""
+    return Response(content=model.model_dump_json(), media_type="application/json")
 
 
 @v1.post("/v1/analyze", response_model=AnalyzeResponse, tags=["analysis"])
-async def analyze(body: AnalyzeRequest, analyzer: AnalyzerDep, settings: SettingsDep) -> AnalyzeResponse:
+async def analyze(body: AnalyzeRequest, analyzer: AnalyzerDep, settings: SettingsDep) -> Response:
     """Score one draft, highlight its hard-sell phrases and suggest story-first wording."""
-    return analyze_one(analyzer, settings, body.text, body.platform, body.lang, body.id)
+    return _json(analyze_one(analyzer, settings, body.text, body.platform, body.lang, body.id))
 
 
 @v1.post("/v1/analyze/batch", response_model=BatchResponse, tags=["analysis"])
-async def analyze_batch(body: BatchRequest, analyzer: AnalyzerDep, settings: SettingsDep) -> BatchResponse:
+async def analyze_batch(body: BatchRequest, analyzer: AnalyzerDep, settings: SettingsDep) -> Response:
     """Score many drafts; a bad item gets its own error and the rest still succeed."""
     if len(body.items) > settings.max_batch_items:
         raise HTTPException(
@@ -62,7 +69,7 @@ async def analyze_batch(body: BatchRequest, analyzer: AnalyzerDep, settings: Set
             results.append(analyze_one(analyzer, settings, *_item_fields(item.text, item.platform), body.lang, item_id))
         except InvalidText as exc:
             results.append(ItemError(id=item_id, error=str(exc)))
-    return BatchResponse(results=results)
+    return _json(BatchResponse.model_construct(results=results))
 
 
 def _item_fields(text: Any, platform: Any) -> tuple[str, Platform | None]:

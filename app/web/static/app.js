@@ -102,6 +102,14 @@ function setStatus(message) {
 }
 
 function showError(message) {
+  // the last report no longer describes the draft: hide it rather than show stale results
+  state.report = null;
+  state.analyzedText = null;
+  ui.body.hidden = true;
+  ui.empty.hidden = true;
+  ui.summary.textContent = "";
+  ui.applyAll.disabled = true;
+  renderLengthInfo(null);
   ui.error.replaceChildren();
   const title = document.createElement("strong");
   title.className = "error__title";

@@ -1,0 +1,161 @@
+"""HTTP benchmark: load from a second process (wrk) on loopback against a real `urikomi serve`.
+
+Measures requests/s and p50/p99 latency of POST /v1/analyze (a 140-character post) and GET /healthz
+at concurrency 16, with one and with two workers, and prints analyze ÷ healthz throughput. With
+--soak N it also sends N analyze requests and reports the servers' RSS before and after.
+Needs Debian's wrk (`apt-get install wrk`). Every request goes to 127.0.0.1; every run is bounded
+in time. Run: `python bench/http.py [--seconds 10] [--soak 100000]`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# This file is named like the standard library's `http` package; when run as a script its folder
+# comes first on sys.path and would shadow it for httpx. Drop the folder before other imports.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+POST_140 = (
+    "【週末限定】焼きたてクロワッサン全品30%OFF!!今だけのチャンスです。残りわずかなので、"
+    "お早めにご来店ください。先着20名様には特製ジャムをプレゼント🎁 フォロー&RTで当たる抽選も実施中です。"
+    "詳しくはプロフィールのリンクから!見逃さないでくださいね。明日の朝7時から並んでお待ちしています!!"
+)
+_LUA = """wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = {body}
+"""
+
+
+@dataclass
+class WrkResult:
+    """What wrk measured."""
+
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    non_2xx: int
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _to_ms(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def run_wrk(url: str, seconds: int, script: Path | None = None, connections: int = 16) -> WrkResult:
+    """One bounded wrk run; parses throughput, latency percentiles and error counts."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    if script is not None:
+        command += ["-s", str(script)]
+    out = subprocess.run(command + [url], capture_output=True, text=True, check=True, timeout=seconds + 30).stdout
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return WrkResult(
+        requests_per_s=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+        p50_ms=_to_ms(re.search(r"\s50%\s+([\d.]+\w+)", out).group(1)),  # type: ignore[union-attr]
+        p99_ms=_to_ms(re.search(r"\s99%\s+([\d.]+\w+)", out).group(1)),  # type: ignore[union-attr]
+        requests=int(re.search(r"(\d+) requests in", out).group(1)),  # type: ignore[union-attr]
+        non_2xx=(int(non_2xx.group(1)) if non_2xx else 0) + (sum(map(int, errors.groups())) if errors else 0),
+    )
+
+
+def start(workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    """A real server with `workers` processes, rate limit off, waiting until it is ready."""
+    port = _free_port()
+    env = {**os.environ, "URIKOMI_RATE_LIMIT_PER_MINUTE": "0"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", str(workers)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                time.sleep(0.5 * workers)  # let every worker finish loading
+                return process, base
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("server did not start")
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (the uvicorn workers), in MB."""
+    pids = [pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()]
+    total = 0
+    for each in pids:
+        status = Path(f"/proc/{each}/status")
+        if status.exists():
+            match = re.search(r"VmRSS:\s+(\d+) kB", status.read_text())
+            total += int(match.group(1)) if match else 0
+    return total / 1024
+
+
+def main() -> int:
+    """Run the matrix and print one line per configuration plus the summary line."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--soak", type=int, default=0, help="analyze requests for the RSS check (e.g. 100000)")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("bench/http.py: wrk is missing (apt-get install wrk)", file=sys.stderr)
+        return 2
+    script = Path(tempfile.mkdtemp()) / "analyze.lua"
+    script.write_text(_LUA.format(body=json.dumps(json.dumps({"text": POST_140}, ensure_ascii=False), ensure_ascii=False)))
+    summary = {}
+    for workers in (1, 2):
+        process, base = start(workers)
+        try:
+            run_wrk(f"{base}/healthz", 2)  # warm-up
+            health = run_wrk(f"{base}/healthz", args.seconds)
+            analyze = run_wrk(f"{base}/v1/analyze", args.seconds, script)
+            ratio = analyze.requests_per_s / health.requests_per_s
+            print(
+                f"workers={workers} healthz: {health.requests_per_s:.0f} req/s p50={health.p50_ms:.2f}ms "
+                f"p99={health.p99_ms:.2f}ms | analyze: {analyze.requests_per_s:.0f} req/s p50={analyze.p50_ms:.2f}ms "
+                f"p99={analyze.p99_ms:.2f}ms non2xx={analyze.non_2xx + health.non_2xx} | analyze/healthz={ratio:.2f}"
+            )
+            summary[workers] = (ratio, analyze)
+            if args.soak and workers == 1:
+                before = tree_rss_mb(process.pid)
+                seconds = max(5, int(args.soak / max(analyze.requests_per_s, 1)) + 1)
+                soak = run_wrk(f"{base}/v1/analyze", seconds, script)
+                after = tree_rss_mb(process.pid)
+                print(
+                    f"soak: {soak.requests} analyze requests, non2xx={soak.non_2xx}, "
+                    f"rss {before:.1f} MB -> {after:.1f} MB ({(after - before) / before * 100:+.1f}%)"
+                )
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+    one, two = summary[1], summary[2]
+    print(
+        f"http: ratio_1w={one[0]:.2f} ratio_2w={two[0]:.2f} analyze_rps_1w={one[1].requests_per_s:.0f} "
+        f"analyze_rps_2w={two[1].requests_per_s:.0f} p99_ms_1w={one[1].p99_ms:.1f} p99_ms_2w={two[1].p99_ms:.1f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
