@@ -222,8 +222,11 @@ def test_typing_a_hard_sell_draft_shows_hard_sell_and_highlights_its_phrases(tab
     shot(tab, "01-empty")
     tab.page.locator("#draft").press_sequentially(HARD_SELL)  # real key events; analysis is debounced
     wait_for_report(tab)
+    analyses = [url for url in tab.requests if url.endswith("/v1/analyze")]
+    assert 1 <= len(analyses) < len(HARD_SELL), "analysis while typing must be debounced, not sent per key"
     assert verdict(tab) == "hard_sell"
     assert VERDICT_WORDS["hard_sell"] in tab.page.inner_text("#verdict")
+    assert tab.page.evaluate("localStorage.length + sessionStorage.length") == 0, "the draft must not be stored"
     highlighted = marks(tab)
     assert any("今だけ" in text for text in highlighted), highlighted
     assert any("50%OFF" in text for text in highlighted), highlighted

@@ -20,9 +20,10 @@ from app.engine.tokenize import Tokenizer
 from app.labels import HARD_SELL_LABELS, LABELS, Label, Verdict
 from app.schemas import Report
 from app.training.baseline import keyword_labels
-from app.training.corpus import HARD_NEGATIVE_KINDS, Post
+from app.training.corpus import HARD_NEGATIVE_KINDS, Post, load_corpus
 from app.training.splits import Split
 
+CHALLENGE_PATH = Path(__file__).resolve().parents[2] / "tests" / "data" / "challenge.jsonl"
 KEY_PHRASE_MIN_COVER = 0.5  # a key phrase counts as found when half its characters are highlighted
 
 
@@ -40,6 +41,18 @@ def label_metrics(truth: NDArray[np.int_], proba: NDArray[np.float64], cut: floa
         "f1": _f1(truth, pred),
         "roc_auc": round(float(roc_auc_score(truth, proba)), 4) if both_classes else float("nan"),
         "brier": round(float(brier_score_loss(truth, proba)), 4),
+    }
+
+
+def confusion(truth: NDArray[np.int_], proba: NDArray[np.float64], cut: float) -> dict[str, int]:
+    """True/false positives and negatives at the cut."""
+    pred = proba >= cut
+    positive = truth == 1
+    return {
+        "tp": int((pred & positive).sum()),
+        "fp": int((pred & ~positive).sum()),
+        "fn": int((~pred & positive).sum()),
+        "tn": int((~pred & ~positive).sum()),
     }
 
 
@@ -113,11 +126,27 @@ def evaluate_model(model_dir: Path, data: Any, split: Split = Split.TEST) -> dic
             "hard_sell_roc_auc": round(float(roc_auc_score(any_truth, proba[:, :2].max(axis=1))), 4),
             "key_phrase_coverage": key_phrase_coverage(posts, reports),
             "verdicts": {v.value: sum(r.verdict == v for r in reports) for v in Verdict},
+            "confusion": {
+                label.value: confusion(y[:, i], proba[:, i], model.threshold(label)) for i, label in enumerate(LABELS)
+            },
             "reliability": {label.value: reliability(y[:, i], proba[:, i]) for i, label in enumerate(LABELS)},
             "keyword_baseline": baseline_metrics(posts),
         }
     )
     return summary
+
+
+def challenge_metrics(model_dir: Path, challenge: list[Post]) -> dict[str, Any]:
+    """The same detection summary on a held-out set written apart from the training corpus."""
+    analyzer = Analyzer(load_model(model_dir), load_catalogue(), Tokenizer())
+    reports = [analyzer.analyze(p.text) for p in challenge]
+    result = detection_summary(
+        challenge, [r.verdict == Verdict.HARD_SELL for r in reports], [int(Label.STORY in r.labels) for r in reports]
+    )
+    result["n"] = len(challenge)
+    result["key_phrase_coverage"] = key_phrase_coverage(challenge, reports)
+    result["keyword_baseline"] = baseline_metrics(challenge)
+    return result
 
 
 def baseline_metrics(posts: list[Post]) -> dict[str, Any]:

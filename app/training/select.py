@@ -26,23 +26,23 @@ from app.engine.tokenize import Tokenizer
 from app.labels import LABELS
 from app.training.baseline import keyword_labels
 from app.training.corpus import HARD_NEGATIVE_KINDS, Post, load_corpus
+from app.training.evaluate import CHALLENGE_PATH
 from app.training.splits import Split
 from app.training.thresholds import choose_thresholds
 from app.training.train import Dataset, Reference, TrainConfig, featurize, load_dataset
 
 CANDIDATES: dict[str, TrainConfig] = {
-    "logreg word+char1-3": TrainConfig(estimator="logreg", C=8.0),
-    "logreg word+char1-3 C=2": TrainConfig(estimator="logreg", C=2.0),
-    "logreg word+char2-4": TrainConfig(estimator="logreg", C=8.0, char_ngrams=(2, 3, 4)),
+    "logreg word+char1-3": TrainConfig(estimator="logreg", C=8.0, style=False),
+    "logreg word+char1-3 C=2": TrainConfig(estimator="logreg", C=2.0, style=False),
+    "logreg word+char2-4": TrainConfig(estimator="logreg", C=8.0, char_ngrams=(2, 3, 4), style=False),
     "logreg word+char1-3+style": TrainConfig(estimator="logreg", C=8.0, style=True),
     "logreg word+char2-4+style": TrainConfig(estimator="logreg", C=8.0, char_ngrams=(2, 3, 4), style=True),
-    "linear svm word+char1-3 (shipped)": TrainConfig(),
-    "linear svm word+char1-3 C=0.3": TrainConfig(C=0.3),
-    "linear svm word+char1-3+style": TrainConfig(style=True),
+    "linear svm word+char1-3": TrainConfig(style=False),
+    "linear svm word+char1-3 C=0.3": TrainConfig(C=0.3, style=False),
+    "linear svm word+char1-3+style (shipped)": TrainConfig(),
     "linear svm word+char2-4+style": TrainConfig(char_ngrams=(2, 3, 4), style=True),
-    "complement nb word+char1-3": TrainConfig(estimator="cnb"),
+    "complement nb word+char1-3": TrainConfig(estimator="cnb", style=False),
 }
-CHALLENGE = Path(__file__).resolve().parents[2] / "tests" / "data" / "challenge.jsonl"
 
 
 class NaiveBayesReference(Reference):
@@ -74,7 +74,7 @@ def compare(data_dir: Path) -> list[dict[str, Any]]:
     """Fit every candidate and score it on dev (and on the challenge set when present)."""
     tokenizer = Tokenizer()
     datasets: dict[tuple[tuple[int, ...], bool], Dataset] = {}
-    challenge = load_corpus(CHALLENGE) if CHALLENGE.exists() else []
+    challenge = load_corpus(CHALLENGE_PATH) if CHALLENGE_PATH.exists() else []
     rows = []
     for name, config in CANDIDATES.items():
         key = (tuple(config.char_ngrams), config.style)

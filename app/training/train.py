@@ -47,7 +47,7 @@ class TrainConfig:
     sublinear_tf: bool = True
     class_weight: str | None = "balanced"
     char_ngrams: tuple[int, ...] = CHAR_NGRAMS
-    style: bool = False
+    style: bool = True
     estimator: str = "svm"  # "svm" (linear SVM) or "logreg"; both Platt-calibrated on dev
 
 
@@ -172,7 +172,8 @@ def fit(data: Dataset, config: TrainConfig) -> Reference:
 
 def train(data_dir: Path, model_dir: Path, config: TrainConfig | None = None) -> dict[str, Any]:
     """Train, export, verify against scikit-learn, evaluate on test, and save. Returns metadata."""
-    from app.training.evaluate import evaluate_model  # evaluation needs a saved model
+    from app.training.evaluate import CHALLENGE_PATH, challenge_metrics, evaluate_model
+    from app.training.model_card import write_model_card
 
     config = config or TrainConfig()
     tokenizer = Tokenizer()
@@ -204,7 +205,10 @@ def train(data_dir: Path, model_dir: Path, config: TrainConfig | None = None) ->
     save_model(model_dir, metadata, word_terms, char_terms, arrays)
     _verify_against_reference(model_dir, reference, data)
     metadata["test_metrics"] = evaluate_model(model_dir, data)
+    if CHALLENGE_PATH.exists():
+        metadata["challenge_metrics"] = challenge_metrics(model_dir, load_corpus(CHALLENGE_PATH))
     save_model(model_dir, metadata, word_terms, char_terms, arrays)
+    write_model_card(model_dir.parent / "MODEL_CARD.md", metadata, data)
     return metadata
 
 
