@@ -14,7 +14,7 @@ from app.engine.features import Document, build_document
 from app.engine.model import LinearModel, Scored, load_model
 from app.engine.normalize import normalize
 from app.engine.offsets import Utf16Offsets
-from app.engine.suggest import post_advice, softened_text, span_suggestions
+from app.engine.suggest import post_advice, soften, span_suggestions
 from app.engine.tokenize import Tokenizer
 from app.labels import HARD_SELL_LABELS, LABELS, Label, Verdict
 from app.schemas import ModelInfo, Report, Scores, Span
@@ -53,6 +53,7 @@ class Analyzer:
         self.catalogue = catalogue
         self.tokenizer = tokenizer or Tokenizer()
         self._patterns = {label: self.catalogue.patterns_for(label) for label in HARD_SELL_LABELS}
+        self._fallback_ids = frozenset(f.id for f in catalogue.fallbacks.values())
         features = model.metadata["features"]
         self._char_ngrams = tuple(int(n) for n in features["char_ngrams"])
         self._style = bool(features.get("style", False))
@@ -90,9 +91,13 @@ class Analyzer:
             verdict=verdict,
             spans=spans,
             suggestions=suggestions,
-            softened_text=softened_text(text, suggestions),
+            softened_text=soften(text, suggestions, self._fallback_ids, self.hard_sell_scores),
             model=ModelInfo(version=self.model.version),
         )
+
+    def hard_sell_scores(self, text: str) -> dict[Label, float]:
+        """Probabilities only (no explanation): what softening needs to check a rewrite."""
+        return self.model.score(self.document(text)).probabilities
 
     def verdict(self, probs: dict[Label, float]) -> Verdict:
         """hard_sell at a label's threshold, caution at its caution threshold, else ok."""

@@ -95,12 +95,25 @@ def attributed_phrases(doc: Document, prefix: NDArray[np.float64]) -> list[Phras
         else:
             runs = [_grow(tokens, scores, k, first, last) for k in strong]
         for a, b in runs:
-            start, end = tokens[a].start, tokens[b].end
+            start, end = _outside_urls(tokens[a].start, tokens[b].end, urls)
+            if end - start < MIN_PHRASE_CHARS:
+                continue
             weight = region_weight(prefix, start, end)
-            inside_url = any(a <= start and end <= b for a, b in urls)
-            if weight >= MIN_PHRASE_LOGIT and end - start >= MIN_PHRASE_CHARS and not inside_url:
+            if weight >= MIN_PHRASE_LOGIT:
                 phrases.append(Phrase(start, end, weight))
     return phrases
+
+
+def _outside_urls(start: int, end: int, urls: list[tuple[int, int]]) -> tuple[int, int]:
+    """Trim a phrase so it neither cuts into nor lies inside a link (empty when it is all link)."""
+    for a, b in urls:
+        if a <= start and end <= b:
+            return start, start
+        if start < a < end:
+            end = a
+        if start < b < end:
+            start = b
+    return start, end
 
 
 def _clauses(tokens: tuple[Token, ...], breaks: list[bool], text: str) -> list[tuple[int, int]]:

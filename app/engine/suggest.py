@@ -3,43 +3,65 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.engine.catalogue import Catalogue, Family, Fallback, Lang
 from app.engine.features import Document
-from app.labels import Label
+from app.labels import HARD_SELL_LABELS, Label
 from app.schemas import Span, Suggestion, TextRange
 
 _NUMBER = re.compile(r"[0-9０-９][0-9０-９,，.．]*")
+_FACT = re.compile(r"https?://[^\s!！?？、。「」()（）【】<>]+|@[\w.]+|[0-9０-９]+")
+_EMPTY_BRACKETS = re.compile(r"【\s*】|《\s*》|≪\s*≫|\[\s*\]|＼\s*／|「\s*」")
+_SPACES = re.compile(r"[ \t]{2,}")
+_CLAUSE_EDGES = frozenset("\n。、!！?？」』】)）")
 _PRESSURE_PUNCT = re.compile(r"[!！‼⁉❗❕]+|(?:🔥|💥|⚡|🚨|⏰|💰){2,}")
 _EDGE_PUNCT = "!！‼⁉❗❕?？。、・ 　【】《》≪≫<>＜＞＼／\\/"
 _SUBJECT_POS = frozenset({"名詞"})
 
 
+ScoreFn = Callable[[str], dict[Label, float]]
+
+
 @dataclass(frozen=True)
-class Advice:
-    """Suggestions for the report plus the softened draft."""
+class FamilyMatch:
+    """The catalogue entry for a span and the part of the span its pattern matched."""
 
-    suggestions: list[Suggestion]
-    softened_text: str
+    entry: Family | Fallback
+    core: str  # original text of the match (the whole span for fallbacks)
 
 
-def family_of(span: Span, folded: str, catalogue: Catalogue) -> Family | Fallback:
+def folded_range(doc: Document, span: Span) -> tuple[int, int]:
+    """The folded-text range whose characters come from the original span."""
+    norm = doc.normalized
+    if norm.starts is None:
+        return span.start, span.end
+    return bisect_left(norm.starts, span.start), bisect_left(norm.starts, span.end)
+
+
+def match_family(span: Span, doc: Document, catalogue: Catalogue) -> FamilyMatch:
     """The family whose pattern covers most of the span (catalogue order breaks ties)."""
-    best: Family | Fallback = catalogue.fallbacks[span.category]
+    fs, fe = folded_range(doc, span)
+    folded = doc.normalized.text[fs:fe]
+    best: FamilyMatch = FamilyMatch(catalogue.fallbacks[span.category], span.text)
     best_cover = 0
     for family in catalogue.families_for(span.category):
         for pattern in family.compiled:
             for match in pattern.finditer(folded):
-                if len(match.group().strip()) > best_cover:
-                    best, best_cover = family, len(match.group().strip())
+                cover = len(match.group().strip())
+                if cover > best_cover:
+                    a, b = doc.normalized.to_original(fs + match.start(), fs + match.end())
+                    best, best_cover = FamilyMatch(family, doc.normalized.original[a:b].strip()), cover
     return best
 
 
-def render_replacements(templates: list[str], span_text: str) -> list[str]:
-    """Fill {span} and {n}; drop templates whose placeholders the span cannot fill."""
-    calm = span_text.strip(_EDGE_PUNCT) or span_text
-    numbers = _NUMBER.findall(span_text)
+def render_replacements(templates: list[str], core: str) -> list[str]:
+    """Fill {span} (the matched phrase, pressure punctuation removed) and {n} (its first number)."""
+    calm = core.strip(_EDGE_PUNCT) or core
+    numbers = _NUMBER.findall(core)
     rendered = []
     for template in templates:
         if "{n}" in template and not numbers:
@@ -48,9 +70,15 @@ def render_replacements(templates: list[str], span_text: str) -> list[str]:
     return rendered
 
 
+def facts_in(text: str) -> list[str]:
+    """What a rewrite must keep: numbers, URLs and @mentions."""
+    return _FACT.findall(text)
+
+
 def keeps_facts(replacement: str, span_text: str) -> bool:
-    """A replacement may stand in for a span only if every number of the span survives in it."""
-    return all(number in replacement for number in _NUMBER.findall(span_text))
+    """A replacement may stand in for a span only if every fact of the span survives in it."""
+    needed = Counter(facts_in(span_text))
+    return all(replacement.count(fact) >= count for fact, count in needed.items())
 
 
 def span_suggestions(
@@ -61,17 +89,15 @@ def span_suggestions(
     for span in spans:
         if span.category == Label.STORY:
             continue
-        folded = _folded_slice(doc, span)
-        entry = family_of(span, folded, catalogue)
-        replacements = render_replacements(entry.replacements, span.text)
+        found = match_family(span, doc, catalogue)
         suggestions.append(
             Suggestion(
-                id=entry.id,
+                id=found.entry.id,
                 category=span.category,
-                message=entry.message.get(lang),
+                message=found.entry.message.get(lang),
                 span=TextRange(**span.model_dump(include=set(TextRange.model_fields))),
-                replacements=replacements,
-                story_prompt=entry.story_prompt.get(lang),
+                replacements=render_replacements(found.entry.replacements, found.core),
+                story_prompt=found.entry.story_prompt.get(lang),
             )
         )
     return suggestions
@@ -97,7 +123,7 @@ def post_advice(
     outline = advice.outline
     lines: list[str] = []
     if outline is not None:
-        subject = _subject(doc, spans) or ("この商品" if lang == "ja" else "this")
+        subject = _subject(doc, catalogue) or ("この商品" if lang == "ja" else "this")
         invitation = "のぞいてみてください。" if lang == "ja" else "take a look."
         template = outline.ja if lang == "ja" else outline.en
         lines = [line.replace("{subject}", subject).replace("{invitation}", invitation) for line in template]
@@ -109,46 +135,96 @@ def post_advice(
     )
 
 
-def softened_text(original: str, suggestions: list[Suggestion]) -> str:
-    """The draft with each flagged phrase replaced by its first fact-keeping replacement."""
-    pieces: list[str] = []
-    cursor = 0
+def soften(original: str, suggestions: list[Suggestion], fallback_ids: frozenset[str], score: ScoreFn) -> str:
+    """The draft with flagged phrases rewritten, facts kept, and no hard-sell score raised.
+
+    Each recognised phrase takes its first fact-keeping replacement; an unrecognised phrase that is
+    a whole clause without facts is dropped, any other is left as written. The whole rewrite is scored once; if any hard-sell score rose, edits are
+    taken one by one and each is kept only if it does not raise a score.
+    """
+    edits = _edits(original, suggestions, fallback_ids)
+    if not edits and not _PRESSURE_PUNCT.search(original):
+        return original
+    before = score(original)
+
+    def acceptable(text: str) -> bool:
+        return bool(text.strip()) and not _raises(score(text), before)
+
+    candidate = _apply(original, edits)
+    if acceptable(candidate):
+        return candidate
+    if not acceptable(_apply(original, [])):
+        return original
+    kept: list[tuple[int, int, str]] = []
+    for edit in edits:
+        if acceptable(_apply(original, kept + [edit])):
+            kept.append(edit)
+    return _apply(original, kept)
+
+
+def _edits(original: str, suggestions: list[Suggestion], fallback_ids: frozenset[str]) -> list[tuple[int, int, str]]:
+    """(start, end, replacement) per flagged span, in text order, never overlapping."""
+    edits: list[tuple[int, int, str]] = []
+    facts = [m.span() for m in _FACT.finditer(original)]
     for suggestion in sorted((s for s in suggestions if s.span), key=lambda s: s.span.start):  # type: ignore[union-attr]
         span = suggestion.span
         assert span is not None
-        if span.start < cursor:
+        if edits and span.start < edits[-1][1]:
+            continue
+        if any(a < span.end and span.start < b and not (span.start <= a and b <= span.end) for a, b in facts):
+            continue  # the phrase cuts through a number, link or mention: never rewrite half a fact
+        if suggestion.id in fallback_ids:
+            # No family knows this phrase: a whole clause without facts is dropped (the sentence
+            # still reads); anything else is left as written for the writer to rethink.
+            end = _clause_end(original, span.start, span.end)
+            if end is not None and not facts_in(span.text):
+                edits.append((span.start, end, ""))
             continue
         choice = next((r for r in suggestion.replacements if keeps_facts(r, span.text)), span.text)
-        pieces.append(original[cursor : span.start])
-        pieces.append(choice)
-        cursor = span.end
+        if choice != span.text:
+            edits.append((span.start, span.end, choice))
+    return edits
+
+
+def _clause_end(original: str, start: int, end: int) -> int | None:
+    """Where a deletion of [start, end) should stop if the span is a whole clause, else None."""
+    before = original[start - 1] if start > 0 else "\n"
+    after = original[end] if end < len(original) else "\n"
+    if before not in _CLAUSE_EDGES or after not in _CLAUSE_EDGES:
+        return None
+    return end + 1 if after in "。、!！?？" else end
+
+
+def _apply(original: str, edits: list[tuple[int, int, str]]) -> str:
+    """Apply non-overlapping edits, calm the punctuation, and tidy what the edits left behind."""
+    pieces: list[str] = []
+    cursor = 0
+    for start, end, replacement in sorted(edits):
+        pieces.append(original[cursor:start])
+        pieces.append(replacement)
+        cursor = end
     pieces.append(original[cursor:])
-    return _calm_punctuation("".join(pieces))
+    text = _PRESSURE_PUNCT.sub(lambda m: m.group()[0], "".join(pieces))
+    text = _EMPTY_BRACKETS.sub("", text)
+    return _SPACES.sub(" ", text).strip()
 
 
-def _calm_punctuation(text: str) -> str:
-    """Collapse stacked exclamation marks and emoji to one."""
-    return _PRESSURE_PUNCT.sub(lambda m: m.group()[0], text)
+def _raises(after: dict[Label, float], before: dict[Label, float]) -> bool:
+    return any(after[label] > before[label] + 1e-9 for label in HARD_SELL_LABELS)
 
 
-def _folded_slice(doc: Document, span: Span) -> str:
-    """The folded text under an original-text span (patterns are written for folded text)."""
-    norm = doc.normalized
-    if norm.starts is None:
-        return norm.text[span.start : span.end]
-    chars = [c for c, s in zip(norm.text, norm.starts) if span.start <= s < span.end]
-    return "".join(chars)
-
-
-def _subject(doc: Document, spans: list[Span]) -> str | None:
-    """A product-like noun phrase outside the flagged spans: the longest run of common nouns."""
-    flagged = [(s.start, s.end) for s in spans if s.category != Label.STORY]
+def _subject(doc: Document, catalogue: Catalogue) -> str | None:
+    """The product the post is about: the longest run of nouns that no hard-sell pattern covers."""
+    folded = doc.normalized.text
+    salesy = [
+        m.span() for label in HARD_SELL_LABELS for p in catalogue.patterns_for(label) for m in p.finditer(folded)
+    ]
     best = ""
     run = ""
     for token in doc.tokens:
-        start, end = doc.normalized.to_original(token.start, token.end)
-        inside = any(a < end and start < b for a, b in flagged)
-        if token.pos in _SUBJECT_POS and not inside and not token.surface[:1].isdigit():
+        covered = any(a < token.end and token.start < b for a, b in salesy)
+        if token.pos in _SUBJECT_POS and not covered and not token.surface[:1].isdigit():
+            start, end = doc.normalized.to_original(token.start, token.end)
             run += doc.normalized.original[start:end]
         else:
             run = ""
