@@ -151,6 +151,19 @@ def cmd_hash_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_extension_pack(args: argparse.Namespace) -> int:
+    """Build the browser extension zip with extension/pack.py (needs a source checkout)."""
+    import importlib.util
+
+    script = Path(__file__).resolve().parent.parent / "extension" / "pack.py"
+    spec = importlib.util.spec_from_file_location("urikomi_extension_pack", script)
+    if not script.is_file() or spec is None or spec.loader is None:
+        raise UsageError(f"{script} not found: run this from a source checkout")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return int(module.main([*(["--out", str(args.out)] if args.out else []), *(["--check"] if args.check else [])]))
+
+
 def _train(argv: list[str]) -> int:
     from app.training.train import main as train_main
 
@@ -201,6 +214,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     hash_cmd = sub.add_parser("hash-key", help="print the digest of an API key (read from stdin) for URIKOMI_API_KEYS")
     hash_cmd.set_defaults(func=cmd_hash_key)
+
+    pack = sub.add_parser("extension-pack", help="build dist/urikomi-extension.zip (the browser extension)")
+    pack.add_argument("--out", type=Path, help="zip to write (default: dist/urikomi-extension.zip)")
+    pack.add_argument("--check", action="store_true", help="validate the extension only")
+    pack.set_defaults(func=cmd_extension_pack)
 
     for name, text in _DELEGATED_HELP.items():
         sub.add_parser(name, help=text, add_help=False)  # listed in --help; parsed by its own main

@@ -71,3 +71,9 @@ def test_splits_are_roughly_70_15_15(posts: list[Post]) -> None:
     counts = Counter(assign_splits(posts).values())
     assert 0.62 <= counts["train"] / len(posts) <= 0.78
     assert 0.10 <= counts["test"] / len(posts) <= 0.20
+
+
+def test_data_card_is_up_to_date(posts: list[Post]) -> None:
+    from app.training.datacard import CARD, render
+
+    assert CARD.read_text(encoding="utf-8") == render(posts), "run `python -m app.training.datacard`"

@@ -1,0 +1,74 @@
+// A thin adapter over the web form's render.js (copied into vendor/ by pack.py): lays out one
+// report (verdict, meters, highlighted draft, suggestions) or one error for the popup and for the
+// in-page details panel. No rendering of the report itself is done here.
+
+import {
+  renderHighlightedDraft,
+  renderLegend,
+  renderMeters,
+  renderSuggestions,
+  renderVerdict,
+  summarize,
+} from "../vendor/render.js";
+import { FIXED_IN_OPTIONS, errorMessage } from "./strings.js";
+
+function heading(doc, text) {
+  const node = doc.createElement("h3");
+  node.className = "ext-heading";
+  node.textContent = text;
+  return node;
+}
+
+/**
+ * The whole report as one <div class="ext-report" data-verdict=...>.
+ * `onReplace(suggestion, replacement)` edits the draft where it lives (paste box or page field).
+ */
+export function renderReport(doc, text, report, model, t, { onReplace = null, idPrefix = "ukx", titles = false } = {}) {
+  const box = doc.createElement("div");
+  box.className = "ext-report";
+  box.dataset.verdict = report.verdict;
+  const summary = doc.createElement("p");
+  summary.className = "uk-visually-hidden";
+  summary.textContent = summarize(report, t);
+  const draft = renderHighlightedDraft(doc, text, report, t, { idPrefix });
+  if (titles) {
+    // no shared tooltip element in a page: show each mark's reason as its title
+    for (const mark of draft.querySelectorAll(".uk-hl")) mark.title = mark.dataset.reason || "";
+  }
+  box.append(
+    summary,
+    renderVerdict(doc, report, t),
+    heading(doc, t("meters.heading")),
+    renderMeters(doc, report.scores, model, t, { idPrefix }),
+    heading(doc, t("highlight.heading")),
+    renderLegend(doc, t),
+    draft,
+    heading(doc, t("suggestions.heading")),
+    renderSuggestions(doc, report, t, { onReplace, idPrefix }),
+  );
+  return box;
+}
+
+/** An error box (role="alert") with an optional "open the options" button. */
+export function renderError(doc, error, t, { manual = false, onOptions = null } = {}) {
+  const box = doc.createElement("div");
+  box.className = "ext-error";
+  box.setAttribute("role", "alert");
+  box.dataset.error = (error && error.kind) || "server";
+  const title = doc.createElement("strong");
+  title.className = "ext-error__title";
+  title.textContent = t("error.title");
+  const body = doc.createElement("p");
+  body.className = "ext-error__body";
+  body.textContent = errorMessage(error, t, { manual });
+  box.append(title, body);
+  if (onOptions && FIXED_IN_OPTIONS.includes(box.dataset.error)) {
+    const button = doc.createElement("button");
+    button.type = "button";
+    button.className = "button ext-error__options";
+    button.textContent = t("panel.options");
+    button.addEventListener("click", onOptions);
+    box.append(button);
+  }
+  return box;
+}
