@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from app.config import get_settings
 from app.engine.analyze import Analyzer, InvalidText, check_text
 from app.engine.model import ModelLoadError
+from app.engine.policy import Policy, load_rules_file
 from app.labels import Verdict
 from app.report_text import render
 
@@ -35,6 +36,20 @@ def _load_analyzer(model: Path | None) -> Analyzer:
         return Analyzer.from_path(path)
     except ModelLoadError as exc:
         raise UsageError(f"cannot load the model at {path}: {exc} (train one with `urikomi train`)") from exc
+
+
+def _load_rules(path: Path) -> Policy:
+    try:
+        return load_rules_file(path)
+    except (ValueError, ValidationError) as exc:
+        raise UsageError(f"URIKOMI_RULES_FILE: {exc}") from exc
+
+
+def _policy(args: argparse.Namespace) -> Policy:
+    """The policy for `check`: the operator's rules file merged with the command-line options."""
+    rules_file = get_settings().rules_file
+    base = _load_rules(rules_file) if rules_file else Policy()
+    return base.merged(Policy(frozenset(args.ignore), tuple(args.allow), args.sensitivity))
 
 
 def _read_source(source: str) -> str:
@@ -57,10 +72,11 @@ def _check_files(args: argparse.Namespace, analyzer: Analyzer, out: TextIO) -> i
     worst = 0
     errors = 0
     colour = out.isatty() and not args.no_colour
+    policy = _policy(args)
     for source in args.files:
         try:
             text = check_text(_read_source(source), get_settings().max_chars)
-            report = analyzer.analyze(text, lang=args.lang)
+            report = analyzer.analyze(text, lang=args.lang, policy=policy)
         except (UsageError, InvalidText) as exc:
             print(f"urikomi check: {source}: {exc}" if isinstance(exc, InvalidText) else f"urikomi check: {exc}", file=sys.stderr)
             errors += 1
@@ -89,6 +105,7 @@ def _check_jsonl(args: argparse.Namespace, analyzer: Analyzer, out: TextIO) -> i
     worst = 0
     errors = 0
     max_chars = get_settings().max_chars
+    policy = _policy(args)
     for number, record in _jsonl_records(sys.stdin):
         record_id = record.get("id") if isinstance(record, dict) else None
         try:
@@ -97,7 +114,9 @@ def _check_jsonl(args: argparse.Namespace, analyzer: Analyzer, out: TextIO) -> i
             if not isinstance(record, dict) or "text" not in record:
                 raise InvalidText('each line must be a JSON object with a "text" field')
             text = check_text(record["text"], max_chars)
-            report = analyzer.analyze(text, id=None if record_id is None else str(record_id), lang=args.lang)
+            report = analyzer.analyze(
+                text, id=None if record_id is None else str(record_id), lang=args.lang, policy=policy
+            )
         except InvalidText as exc:
             errors += 1
             print(f"urikomi check: line {number}: {exc}", file=sys.stderr)
@@ -127,6 +146,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     _load_analyzer(settings.model_path)  # fail here, with a clear message, not in a worker
+    if settings.rules_file is not None:
+        _load_rules(settings.rules_file)
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -204,6 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--lang", choices=["ja", "en"], default="ja", help="language of messages")
     check.add_argument("--model", type=Path, help="model directory (default: URIKOMI_MODEL_PATH or the shipped model)")
     check.add_argument("--no-colour", "--no-color", action="store_true", help="never colour the output")
+    check.add_argument("--ignore", action="append", default=[], metavar="RULE", help="skip a rule id or prefix (repeatable)")
+    check.add_argument("--allow", action="append", default=[], metavar="TERM", help="never flag this term (repeatable)")
+    check.add_argument("--sensitivity", choices=["low", "default", "high"], default="default")
     check.set_defaults(func=cmd_check)
 
     serve = sub.add_parser("serve", help="run the HTTP API")

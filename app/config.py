@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.engine.feed import FeedLimits
+
 _PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -33,6 +35,12 @@ class Settings(BaseSettings):
     )
     rate_limit_per_minute: int = Field(default=600, ge=0, description="requests per minute per key or IP (0: off)")
     cors_origins: str = Field(default="", description="comma-separated origins allowed to call the API from a browser")
+    max_feed_posts: int = Field(default=1000, ge=1, le=100_000, description="posts per feed request")
+    feed_max_promo_share: float = Field(default=0.3, ge=0, le=1, description="feed: highest healthy share of promotional posts")
+    feed_max_promo_run: int = Field(default=2, ge=1, description="feed: longest healthy run of promotional posts")
+    feed_max_promo_per_day: int = Field(default=1, ge=1, description="feed: promotional posts per day before advice")
+    feed_min_story_share: float = Field(default=0.3, ge=0, le=1, description="feed: lowest healthy share of story posts")
+    rules_file: Path | None = Field(default=None, description="YAML with allow_terms and disabled_rules for every request")
 
     @field_validator("api_keys")
     @classmethod
@@ -46,6 +54,16 @@ class Settings(BaseSettings):
     def api_key_hashes(self) -> frozenset[str]:
         """The accepted key digests."""
         return frozenset(_split(self.api_keys))
+
+    @property
+    def feed_limits(self) -> FeedLimits:
+        """The feed thresholds as the engine takes them."""
+        return FeedLimits(
+            max_promo_share=self.feed_max_promo_share,
+            max_promo_run=self.feed_max_promo_run,
+            max_promo_per_day=self.feed_max_promo_per_day,
+            min_story_share=self.feed_min_story_share,
+        )
 
     @property
     def cors_origin_list(self) -> list[str]:

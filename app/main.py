@@ -16,6 +16,7 @@ from app.api.routes import router, v1
 from app.api.web import mount_static, web_router
 from app.config import Settings, get_settings
 from app.engine.analyze import Analyzer
+from app.engine.policy import Policy, load_rules_file
 
 
 def _configure_logging() -> None:
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _configure_logging()
         app.state.analyzer = Analyzer.from_path(settings.model_path)
+        app.state.rules = load_rules_file(settings.rules_file) if settings.rules_file else Policy()
         yield
         app.state.analyzer = None
 
@@ -48,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.analyzer = None
+    app.state.rules = Policy()
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     errors.install(app)
     app.include_router(router)

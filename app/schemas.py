@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.labels import Label, Verdict
@@ -32,8 +34,8 @@ class Span(TextRange):
 class Suggestion(_Frozen):
     """What to write instead: tied to a span, or advice for the whole post."""
 
-    id: str = Field(description="stable rule id, e.g. pushy.urgency or post.story_first")
-    category: Label
+    id: str = Field(description="stable rule id, e.g. pushy.urgency, post.story_first, compliance.deadline")
+    category: Label | Literal["compliance"]
     message: str
     span: TextRange | None = None
     replacements: list[str] = Field(default_factory=list)
@@ -46,6 +48,13 @@ class Scores(_Frozen):
     discount_spam: float = Field(ge=0, le=1)
     pushy_pitch: float = Field(ge=0, le=1)
     story: float = Field(ge=0, le=1)
+
+
+class Cut(_Frozen):
+    """Where a label's score turns into a caution and into a hard_sell verdict."""
+
+    caution: float
+    hard_sell: float
 
 
 class ModelInfo(_Frozen):
@@ -66,4 +75,6 @@ class Report(_Frozen):
     softened_text: str = Field(
         description="the draft with each flagged phrase replaced by its first fact-keeping replacement"
     )
+    sensitivity: Literal["low", "default", "high"] = "default"
+    thresholds: dict[Label, Cut] = Field(description="the cuts in force for this report (after sensitivity)")
     model: ModelInfo

@@ -14,22 +14,20 @@ from pathlib import Path
 
 # This file is named like the standard library's `http` package; when run as a script its folder
 # comes first on sys.path and would shadow it for httpx. Drop the folder before other imports.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE] + [str(_HERE)]
 
 import argparse
 import json
-import os
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
 
-import httpx
+from serving import start  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 POST_140 = (
     "【週末限定】焼きたてクロワッサン全品30%OFF!!今だけのチャンスです。残りわずかなので、"
     "お早めにご来店ください。先着20名様には特製ジャムをプレゼント🎁 フォロー&RTで当たる抽選も実施中です。"
@@ -52,12 +50,6 @@ class WrkResult:
     non_2xx: int
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _to_ms(value: str) -> float:
     number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()  # type: ignore[union-attr]
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
@@ -78,26 +70,6 @@ def run_wrk(url: str, seconds: int, script: Path | None = None, connections: int
         requests=int(re.search(r"(\d+) requests in", out).group(1)),  # type: ignore[union-attr]
         non_2xx=(int(non_2xx.group(1)) if non_2xx else 0) + (sum(map(int, errors.groups())) if errors else 0),
     )
-
-
-def start(workers: int) -> tuple[subprocess.Popen[bytes], str]:
-    """A real server with `workers` processes, rate limit off, waiting until it is ready."""
-    port = _free_port()
-    env = {**os.environ, "URIKOMI_RATE_LIMIT_PER_MINUTE": "0"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", str(workers)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                time.sleep(0.5 * workers)  # let every worker finish loading
-                return process, base
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("server did not start")
 
 
 def tree_rss_mb(pid: int) -> float:

@@ -13,11 +13,18 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from app.engine.analyze import Analyzer
 from app.engine.catalogue import Catalogue, load_catalogue
 from app.engine.model import LinearModel, load_model
 from app.engine.tokenize import Tokenizer
+
+# CI runs the property tests derandomised (same examples every run, no example database), so a
+# landing never depends on luck; locally they explore new examples each run.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_DIR = ROOT / "models" / "urikomi"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from app.engine.analyze import Analyzer
 from app.labels import HARD_SELL_LABELS, Label
 
-FACT = re.compile(r"https?://[\w./:%?=&#-]+|@[\w.]+|[0-9０-９]+")
+FACT = re.compile(r"https?://[\w./:%?=&#-]+|@[A-Za-z0-9_.]+|[0-9０-９]+")
 PIECES = st.sampled_from(
     [
         "【本日限り】", "全品50%OFF", "!!", "今すぐご購入ください", "残り3名", "先着10名様", "詳しくはDMで",

@@ -8,6 +8,7 @@ from fastapi import Depends, HTTPException, Request
 
 from app.config import Settings
 from app.engine.analyze import Analyzer
+from app.engine.policy import Policy
 
 
 def get_analyzer(request: Request) -> Analyzer:
@@ -24,5 +25,12 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
+def get_rules(request: Request) -> Policy:
+    """The operator's rules (URIKOMI_RULES_FILE), loaded at start-up; empty when none is set."""
+    rules: Policy = request.app.state.rules
+    return rules
+
+
 AnalyzerDep = Annotated[Analyzer, Depends(get_analyzer)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+RulesDep = Annotated[Policy, Depends(get_rules)]

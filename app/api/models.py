@@ -2,17 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.engine.length import Platform
+from app.engine.policy import Policy, Sensitivity
 from app.schemas import Report
 
 Lang = Literal["ja", "en"]
 
 
-class AnalyzeRequest(BaseModel):
+Term = Annotated[str, Field(min_length=1, max_length=50)]
+RuleId = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[a-z_]+(\.[a-z_]+)*$")]
+
+
+class Controls(BaseModel):
+    """Per-request control over what is flagged (merged with the operator's rules file)."""
+
+    ignore: list[RuleId] = Field(
+        default_factory=list, max_length=50, description="rule ids or prefixes to skip, e.g. pushy.exclamation, compliance"
+    )
+    allow_terms: list[Term] = Field(
+        default_factory=list, max_length=50, description="surface forms never flagged, e.g. a shop called 半額堂"
+    )
+    sensitivity: Sensitivity = Field(default="default", description="low flags later, high flags earlier")
+
+    def policy(self) -> Policy:
+        """The engine's view of these controls."""
+        return Policy(frozenset(self.ignore), tuple(self.allow_terms), self.sensitivity)
+
+
+class AnalyzeRequest(Controls):
     """One draft to analyse."""
 
     model_config = ConfigDict(extra="forbid")
@@ -49,8 +71,8 @@ class BatchItem(BaseModel):
     platform: Any = None
 
 
-class BatchRequest(BaseModel):
-    """Up to URIKOMI_MAX_BATCH_ITEMS drafts."""
+class BatchRequest(Controls):
+    """Up to URIKOMI_MAX_BATCH_ITEMS drafts (the controls apply to every item)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -68,6 +90,50 @@ class ItemError(BaseModel):
 class BatchResponse(BaseModel):
     """Results in input order: a report or an error per item."""
 
+    results: list[AnalyzeResponse | ItemError]
+
+
+class FeedPost(BaseModel):
+    """One post of an account's queue; validated one by one like batch items."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: Any = None
+    text: Any = None
+    time: datetime | None = Field(default=None, description="ISO 8601; when every post has one, the feed is read in time order")
+
+
+class FeedRequest(Controls):
+    """An account's upcoming or recent posts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    posts: list[FeedPost] = Field(min_length=1)
+    lang: Lang = "ja"
+
+
+class FeedSummary(BaseModel):
+    """Queue health for the whole feed."""
+
+    posts: int
+    promotional: int
+    promotional_share: float
+    hard_sell: int
+    hard_sell_share: float
+    longest_promotional_run: int
+    promotional_per_day: dict[str, int]
+    story_posts: int
+    story_share: float
+    near_duplicate_deals: list[list[str | None]] = Field(description="groups of post ids that repeat one offer")
+    timeline: list[Literal["promo", "story", "other"]]
+    verdict: Literal["healthy", "too_promotional"]
+    advice: list[str]
+
+
+class FeedResponse(BaseModel):
+    """The summary plus each post's report (or error), in input order."""
+
+    summary: FeedSummary | None
     results: list[AnalyzeResponse | ItemError]
 
 

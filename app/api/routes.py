@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any, get_args
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
@@ -9,12 +10,15 @@ from pydantic import BaseModel
 
 from app.api.access import authorize
 
-from app.api.deps import AnalyzerDep, SettingsDep
+from app.api.deps import AnalyzerDep, RulesDep, SettingsDep
 from app.api.models import (
     AnalyzeRequest,
     AnalyzeResponse,
     BatchRequest,
     BatchResponse,
+    FeedRequest,
+    FeedResponse,
+    FeedSummary,
     Health,
     ItemError,
     Lang,
@@ -23,7 +27,9 @@ from app.api.models import (
 )
 from app.config import Settings
 from app.engine.analyze import Analyzer, InvalidText, check_text
+from app.engine.feed import FeedItem, summarize
 from app.engine.length import Platform, length_hint
+from app.engine.policy import Policy
 
 router = APIRouter()  # operations: no key, no rate limit
 v1 = APIRouter(dependencies=[Depends(authorize)])  # the API proper
@@ -31,11 +37,17 @@ _PLATFORMS = frozenset(get_args(Platform))
 
 
 def analyze_one(
-    analyzer: Analyzer, settings: Settings, text: str, platform: Platform | None, lang: Lang, item_id: str | None
+    analyzer: Analyzer,
+    settings: Settings,
+    text: str,
+    platform: Platform | None,
+    lang: Lang,
+    item_id: str | None,
+    policy: Policy | None = None,
 ) -> AnalyzeResponse:
     """One draft → report (+ length hint); raises InvalidText for drafts that cannot be analysed."""
     check_text(text, settings.max_chars)
-    report = analyzer.analyze(text, id=item_id, lang=lang)
+    report = analyzer.analyze(text, id=item_id, lang=lang, policy=policy)
     length = None
     if platform is not None:
         hint = length_hint(text, platform)
@@ -50,26 +62,54 @@ def _json(model: BaseModel) -> Response:
 
 
 @v1.post("/v1/analyze", response_model=AnalyzeResponse, tags=["analysis"])
-async def analyze(body: AnalyzeRequest, analyzer: AnalyzerDep, settings: SettingsDep) -> Response:
+async def analyze(body: AnalyzeRequest, analyzer: AnalyzerDep, settings: SettingsDep, rules: RulesDep) -> Response:
     """Score one draft, highlight its hard-sell phrases and suggest story-first wording."""
-    return _json(analyze_one(analyzer, settings, body.text, body.platform, body.lang, body.id))
+    policy = rules.merged(body.policy())
+    return _json(analyze_one(analyzer, settings, body.text, body.platform, body.lang, body.id, policy))
 
 
 @v1.post("/v1/analyze/batch", response_model=BatchResponse, tags=["analysis"])
-async def analyze_batch(body: BatchRequest, analyzer: AnalyzerDep, settings: SettingsDep) -> Response:
+async def analyze_batch(body: BatchRequest, analyzer: AnalyzerDep, settings: SettingsDep, rules: RulesDep) -> Response:
     """Score many drafts; a bad item gets its own error and the rest still succeed."""
     if len(body.items) > settings.max_batch_items:
         raise HTTPException(
             status_code=413, detail=f"a batch holds at most {settings.max_batch_items} items; got {len(body.items)}"
         )
     results: list[AnalyzeResponse | ItemError] = []
+    policy = rules.merged(body.policy())
     for item in body.items:
         item_id = None if item.id is None else str(item.id)
         try:
-            results.append(analyze_one(analyzer, settings, *_item_fields(item.text, item.platform), body.lang, item_id))
+            text, platform = _item_fields(item.text, item.platform)
+            results.append(analyze_one(analyzer, settings, text, platform, body.lang, item_id, policy))
         except InvalidText as exc:
             results.append(ItemError(id=item_id, error=str(exc)))
     return _json(BatchResponse.model_construct(results=results))
+
+
+@v1.post("/v1/feed", response_model=FeedResponse, tags=["analysis"])
+async def feed(body: FeedRequest, analyzer: AnalyzerDep, settings: SettingsDep, rules: RulesDep) -> Response:
+    """Queue health for an account's posts: promo share, runs, per-day load, repeats, story share."""
+    if len(body.posts) > settings.max_feed_posts:
+        raise HTTPException(
+            status_code=413, detail=f"a feed holds at most {settings.max_feed_posts} posts; got {len(body.posts)}"
+        )
+    policy = rules.merged(body.policy())
+    results: list[AnalyzeResponse | ItemError] = []
+    items: list[FeedItem] = []
+    for post in body.posts:
+        post_id = None if post.id is None else str(post.id)
+        try:
+            text, _ = _item_fields(post.text, None)
+            report = analyze_one(analyzer, settings, text, None, body.lang, post_id, policy)
+        except InvalidText as exc:
+            results.append(ItemError(id=post_id, error=str(exc)))
+            continue
+        results.append(report)
+        when = post.time.replace(tzinfo=UTC) if post.time and post.time.tzinfo is None else post.time
+        items.append(FeedItem(post_id, text, when, report))
+    summary = FeedSummary(**summarize(items, settings.feed_limits, body.lang)) if items else None
+    return _json(FeedResponse.model_construct(summary=summary, results=results))
 
 
 def _item_fields(text: Any, platform: Any) -> tuple[str, Platform | None]:

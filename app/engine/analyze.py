@@ -10,16 +10,19 @@ from pathlib import Path
 
 from app.engine import explain
 from app.engine.catalogue import Catalogue, Lang, load_catalogue
+from app.engine.compliance import compliance_prompts
 from app.engine.features import Document, build_document
 from app.engine.model import LinearModel, Scored, load_model
 from app.engine.normalize import normalize
 from app.engine.offsets import Utf16Offsets
+from app.engine.policy import Policy, Thresholds, allowed_regions, thresholds_for
 from app.engine.suggest import post_advice, soften, span_suggestions
 from app.engine.tokenize import Tokenizer
 from app.labels import HARD_SELL_LABELS, LABELS, Label, Verdict
-from app.schemas import ModelInfo, Report, Scores, Span
+from app.schemas import Cut, ModelInfo, Report, Scores, Span
 
 DEFAULT_MAX_CHARS = 10_000
+_STORY_RULE = "story.cue"  # the rule id of story spans (so `ignore` can hide them too)
 # C0/C1 controls other than tab, newline and carriage return; lone UTF-16 surrogates.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
@@ -68,22 +71,27 @@ class Analyzer:
         normalized = normalize(text)
         return build_document(normalized, self.tokenizer.tokenize(normalized.text), self._char_ngrams, self._style)
 
-    def analyze(self, text: str, *, id: str | None = None, lang: Lang = "ja") -> Report:
+    def analyze(self, text: str, *, id: str | None = None, lang: Lang = "ja", policy: Policy | None = None) -> Report:
         """The full report for one draft (callers with their own length limit check first)."""
         check_text(text, max_chars=None)
+        policy = policy or Policy()
+        cuts = thresholds_for(self.model, policy.sensitivity)
         doc = self.document(text)
+        allowed = allowed_regions(doc, policy.allow_terms, self.tokenizer) if policy.allow_terms else []
         scored = self.model.score(doc)
+        if allowed:
+            scored = self.model.without(scored, allowed)
         probs = scored.probabilities
-        labels = [label for label in LABELS if probs[label] >= self.model.threshold(label)]
-        verdict = self.verdict(probs)
-        spans = self.spans(doc, scored)
-        story_high = Label.STORY in labels
+        labels = [label for label in LABELS if probs[label] >= cuts.decision[label]]
+        verdict = self.verdict(probs, cuts)
+        spans = self.spans(doc, scored, cuts, allowed)
         suggestions = span_suggestions(spans, doc, self.catalogue, lang)
-        tip = post_advice(doc, spans, story_high, verdict != Verdict.OK, self.catalogue, lang)
         rules = {(s.span.start, s.span.end): s.id for s in suggestions if s.span is not None}
-        spans = [s.model_copy(update={"rule": rules.get((s.start, s.end))}) for s in spans]
-        if tip is not None:
-            suggestions.append(tip)
+        spans = [s.model_copy(update={"rule": rules.get((s.start, s.end), _STORY_RULE)}) for s in spans]
+        tip = post_advice(doc, spans, Label.STORY in labels, verdict != Verdict.OK, self.catalogue, lang)
+        suggestions += ([tip] if tip else []) + compliance_prompts(doc, self.catalogue, lang)
+        spans = [s for s in spans if not policy.ignores(s.rule)]
+        suggestions = [s for s in suggestions if not policy.ignores(s.id)]
         return Report(
             id=id,
             scores=Scores(**{label.value: round(probs[label], 6) for label in LABELS}),
@@ -92,6 +100,8 @@ class Analyzer:
             spans=spans,
             suggestions=suggestions,
             softened_text=soften(text, suggestions, self._fallback_ids, self.hard_sell_scores),
+            sensitivity=policy.sensitivity,
+            thresholds={label: Cut(caution=round(cuts.caution[label], 4), hard_sell=round(cuts.decision[label], 4)) for label in LABELS},
             model=ModelInfo(version=self.model.version),
         )
 
@@ -99,34 +109,36 @@ class Analyzer:
         """Probabilities only (no explanation): what softening needs to check a rewrite."""
         return self.model.score(self.document(text)).probabilities
 
-    def verdict(self, probs: dict[Label, float]) -> Verdict:
+    @staticmethod
+    def verdict(probs: dict[Label, float], cuts: Thresholds) -> Verdict:
         """hard_sell at a label's threshold, caution at its caution threshold, else ok."""
-        if any(probs[label] >= self.model.threshold(label) for label in HARD_SELL_LABELS):
+        if any(probs[label] >= cuts.decision[label] for label in HARD_SELL_LABELS):
             return Verdict.HARD_SELL
-        if any(probs[label] >= self.model.caution_threshold(label) for label in HARD_SELL_LABELS):
+        if any(probs[label] >= cuts.caution[label] for label in HARD_SELL_LABELS):
             return Verdict.CAUTION
         return Verdict.OK
 
-    def spans(self, doc: Document, scored: Scored) -> list[Span]:
-        """Phrases for every raised label, non-overlapping, strongest first claim, in text order."""
+    def spans(
+        self, doc: Document, scored: Scored, cuts: Thresholds, allowed: list[tuple[int, int]] | None = None
+    ) -> list[Span]:
+        """Phrases for every raised label, outside allowed terms, non-overlapping, in text order."""
         candidates: list[tuple[Label, explain.Phrase]] = []
         for row, label in enumerate(LABELS):
-            gate = (
-                self.model.threshold(label)
-                if label == Label.STORY
-                else self.model.caution_threshold(label)
-            )
+            gate = cuts.decision[label] if label == Label.STORY else cuts.caution[label]
             if scored.probabilities[label] < gate:
                 continue
             prefix = explain.char_density(
                 len(doc.normalized.text), scored.starts, scored.ends, scored.contributions[row]
             )
             if label == Label.STORY:
-                candidates.extend((label, p) for p in explain.sentence_phrases(doc, prefix))
-                continue
-            phrases = explain.attributed_phrases(doc, prefix)
-            phrases += explain.pattern_phrases(doc.normalized.text, self._patterns[label], prefix)
-            candidates.extend((label, p) for p in explain.merge_phrases(phrases, prefix))
+                phrases = explain.sentence_phrases(doc, prefix)
+            else:
+                phrases = explain.attributed_phrases(doc, prefix)
+                phrases += explain.pattern_phrases(doc.normalized.text, self._patterns[label], prefix)
+                phrases = explain.merge_phrases(phrases, prefix)
+            if allowed:  # allowed terms are never highlighted, whatever the category
+                phrases = explain.excluding(phrases, allowed, prefix)
+            candidates.extend((label, p) for p in phrases)
         return self._to_spans(doc, candidates)
 
     def _to_spans(self, doc: Document, candidates: list[tuple[Label, explain.Phrase]]) -> list[Span]:

@@ -94,6 +94,34 @@ class PostAdvice(BaseModel):
     outline: Outline | None = None
 
 
+class ComplianceRule(BaseModel):
+    """A compliance prompt: fires on a trigger pattern unless an `unless` pattern is present."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
+    id: str = Field(pattern=r"^compliance\.[a-z_]+$")
+    triggers: list[str] = Field(min_length=1)
+    unless: list[str] = Field(default_factory=list)
+    message: Localized
+
+    @field_validator("triggers", "unless")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            re.compile(pattern)
+        return patterns
+
+    @cached_property
+    def compiled_triggers(self) -> tuple[re.Pattern[str], ...]:
+        """Trigger patterns, compiled once."""
+        return tuple(re.compile(p) for p in self.triggers)
+
+    @cached_property
+    def compiled_unless(self) -> tuple[re.Pattern[str], ...]:
+        """Exemption patterns, compiled once."""
+        return tuple(re.compile(p) for p in self.unless)
+
+
 class Catalogue(BaseModel):
     """The whole catalogue file."""
 
@@ -102,6 +130,7 @@ class Catalogue(BaseModel):
     families: list[Family] = Field(min_length=1)
     fallbacks: dict[Label, Fallback]
     post_advice: dict[Literal["story_first", "keep_story"], PostAdvice]
+    compliance: list[ComplianceRule] = Field(default_factory=list)
 
     @field_validator("families")
     @classmethod

@@ -197,6 +197,27 @@ def pattern_phrases(
     return phrases
 
 
+def excluding(phrases: list[Phrase], allowed: list[tuple[int, int]], prefix: NDArray[np.float64]) -> list[Phrase]:
+    """Cut allowed regions out of phrases; keep the remaining pieces that still read as phrases."""
+    result = []
+    for phrase in phrases:
+        pieces = [(phrase.start, phrase.end)]
+        for a, b in allowed:
+            kept = []
+            for start, end in pieces:
+                if end <= a or b <= start:
+                    kept.append((start, end))
+                    continue
+                if start < a:
+                    kept.append((start, a))
+                if b < end:
+                    kept.append((b, end))
+            pieces = kept
+        weighed = [Phrase(s, e, region_weight(prefix, s, e)) for s, e in pieces if e - s >= MIN_PHRASE_CHARS]
+        result += [p for p in weighed if p.weight >= MIN_PHRASE_LOGIT]
+    return result
+
+
 def merge_phrases(phrases: list[Phrase], prefix: NDArray[np.float64]) -> list[Phrase]:
     """Union overlapping phrases, re-weigh them, keep the strongest few in text order."""
     merged: list[tuple[int, int]] = []

@@ -94,6 +94,17 @@ class LinearModel:
             contributions * -self.calib_a[:, np.newaxis],
         )
 
+    def without(self, scored: Scored, regions: list[tuple[int, int]]) -> Scored:
+        """The same scores with every feature that lies inside `regions` contributing nothing."""
+        inside = np.zeros(scored.starts.shape, dtype=bool)
+        for a, b in regions:
+            inside |= (scored.starts >= a) & (scored.ends <= b)
+        contributions = np.where(inside, 0.0, scored.contributions)
+        # contributions are in calibrated log-odds: undo the slope to get the raw margin back
+        logits = contributions.sum(axis=1) / -self.calib_a + self.intercept
+        probs = 1.0 / (1.0 + np.exp(self.calib_a * logits + self.calib_b))
+        return Scored({label: float(probs[i]) for i, label in enumerate(LABELS)}, scored.starts, scored.ends, contributions)
+
     def _block_values(self, cols: NDArray[np.intp]) -> NDArray[np.float64]:
         """TF-IDF value per occurrence, L2-normalised over the block, split evenly among repeats.
 

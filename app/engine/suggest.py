@@ -14,7 +14,7 @@ from app.labels import HARD_SELL_LABELS, Label
 from app.schemas import Span, Suggestion, TextRange
 
 _NUMBER = re.compile(r"[0-9０-９][0-9０-９,，.．]*")
-_FACT = re.compile(r"https?://[^\s!！?？、。「」()（）【】<>]+|@[\w.]+|[0-9０-９]+")
+_FACT = re.compile(r"https?://[^\s!！?？、。「」()（）【】<>]+|@[A-Za-z0-9_.]+|[0-9０-９]+")
 _EMPTY_BRACKETS = re.compile(r"【\s*】|《\s*》|≪\s*≫|\[\s*\]|＼\s*／|「\s*」")
 _SPACES = re.compile(r"[ \t]{2,}")
 _CLAUSE_EDGES = frozenset("\n。、!！?？」』】)）")
@@ -77,8 +77,7 @@ def facts_in(text: str) -> list[str]:
 
 def keeps_facts(replacement: str, span_text: str) -> bool:
     """A replacement may stand in for a span only if every fact of the span survives in it."""
-    needed = Counter(facts_in(span_text))
-    return all(replacement.count(fact) >= count for fact, count in needed.items())
+    return not Counter(facts_in(span_text)) - Counter(facts_in(replacement))
 
 
 def span_suggestions(

@@ -16,6 +16,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from app.engine.similarity import char_shingles
+
 
 class Kind(StrEnum):
     """What a post is, for breadth accounting and per-kind metrics."""
@@ -131,21 +133,6 @@ def duplicate_id_problems(posts: Iterable[Post]) -> list[str]:
             problems.append(f"duplicate id {post.id}")
         seen.add(post.id)
     return problems
-
-
-def char_shingles(text: str, n: int = 5) -> frozenset[str]:
-    """Character n-grams of the whitespace-free text, for near-duplicate detection."""
-    compact = "".join(text.split())
-    if len(compact) <= n:
-        return frozenset({compact})
-    return frozenset(compact[i : i + n] for i in range(len(compact) - n + 1))
-
-
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    """Jaccard similarity of two shingle sets."""
-    if not a and not b:
-        return 1.0
-    return len(a & b) / len(a | b)
 
 
 def near_duplicates(posts: list[Post], threshold: float = 0.8) -> list[tuple[str, str, float]]:

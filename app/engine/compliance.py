@@ -1,0 +1,38 @@
+"""Compliance prompts (Japan): reminders tied to the phrase that triggered them, never a verdict."""
+
+from __future__ import annotations
+
+from app.engine.catalogue import Catalogue, Lang
+from app.engine.features import Document
+from app.engine.offsets import Utf16Offsets
+from app.schemas import Suggestion, TextRange
+
+
+def compliance_prompts(doc: Document, catalogue: Catalogue, lang: Lang) -> list[Suggestion]:
+    """One prompt per compliance rule whose trigger occurs and whose exemptions do not."""
+    folded = doc.normalized.text
+    prompts = []
+    utf16: Utf16Offsets | None = None
+    for rule in catalogue.compliance:
+        if any(p.search(folded) for p in rule.compiled_unless):
+            continue
+        match = next((m for p in rule.compiled_triggers for m in [p.search(folded)] if m and m.end() > m.start()), None)
+        if match is None:
+            continue
+        start, end = doc.normalized.to_original(*match.span())
+        utf16 = utf16 or Utf16Offsets(doc.normalized.original)
+        prompts.append(
+            Suggestion(
+                id=rule.id,
+                category="compliance",
+                message=rule.message.get(lang),
+                span=TextRange(
+                    start=start,
+                    end=end,
+                    start_utf16=utf16(start),
+                    end_utf16=utf16(end),
+                    text=doc.normalized.original[start:end],
+                ),
+            )
+        )
+    return prompts
