@@ -50,3 +50,17 @@ def test_replacements_are_not_flagged_in_a_neutral_sentence(analyzer: Analyzer, 
         sentence = "今週から店頭に並べています" + ("" if replacement in ("!", "。") else "。")
         report = analyzer.analyze(sentence + replacement)
         assert report.verdict != Verdict.HARD_SELL, replacement
+
+
+def test_a_broken_pattern_is_refused_at_load() -> None:
+    from pydantic import ValidationError
+
+    from app.engine.catalogue import Family
+
+    entry = {
+        "id": "pushy.broken", "category": "pushy_pitch", "patterns": ["(unclosed"],
+        "message": {"ja": "あ", "en": "a"}, "replacements": ["x"], "story_prompt": {"ja": "あ", "en": "a"},
+        "examples": {"should_flag": ["a"], "should_pass": ["b"]},
+    }
+    with pytest.raises(ValidationError, match="invalid pattern"):
+        Family.model_validate(entry)

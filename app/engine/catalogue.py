@@ -5,14 +5,26 @@ from __future__ import annotations
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from app.labels import HARD_SELL_LABELS, Label
 
 Lang = Literal["ja", "en"]
+
+
+def _compiles(pattern: str) -> str:
+    """Reject a catalogue pattern that is not a valid regular expression, at load time."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"invalid pattern {pattern!r}: {exc}") from exc
+    return pattern
+
+
+Regex = Annotated[str, AfterValidator(_compiles)]
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "suggestions" / "catalogue.yaml"
 
 
@@ -45,18 +57,11 @@ class Family(BaseModel):
 
     id: str = Field(pattern=r"^(discount|pushy)\.[a-z_]+$")
     category: Label
-    patterns: list[str] = Field(min_length=1)
+    patterns: list[Regex] = Field(min_length=1)
     message: Localized
     replacements: list[str] = Field(min_length=1)
     story_prompt: Localized
     examples: Examples
-
-    @field_validator("patterns")
-    @classmethod
-    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
-        for pattern in patterns:
-            re.compile(pattern)
-        return patterns
 
     @cached_property
     def compiled(self) -> tuple[re.Pattern[str], ...]:
@@ -100,16 +105,9 @@ class ComplianceRule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
 
     id: str = Field(pattern=r"^compliance\.[a-z_]+$")
-    triggers: list[str] = Field(min_length=1)
-    unless: list[str] = Field(default_factory=list)
+    triggers: list[Regex] = Field(min_length=1)
+    unless: list[Regex] = Field(default_factory=list)
     message: Localized
-
-    @field_validator("triggers", "unless")
-    @classmethod
-    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
-        for pattern in patterns:
-            re.compile(pattern)
-        return patterns
 
     @cached_property
     def compiled_triggers(self) -> tuple[re.Pattern[str], ...]:
