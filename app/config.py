@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     feed_max_promo_run: int = Field(default=2, ge=1, description="feed: longest healthy run of promotional posts")
     feed_max_promo_per_day: int = Field(default=1, ge=1, description="feed: promotional posts per day before advice")
     feed_min_story_share: float = Field(default=0.3, ge=0, le=1, description="feed: lowest healthy share of story posts")
+    feedback_db: Path | None = Field(default=None, description="SQLite file for POST /v1/feedback (unset: feedback is off)")
+    feedback_store_text: bool = Field(default=False, description="also keep the draft's text with feedback (needed to retrain)")
     rules_file: Path | None = Field(default=None, description="YAML with allow_terms and disabled_rules for every request")
 
     @field_validator("api_keys")

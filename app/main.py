@@ -17,6 +17,7 @@ from app.api.web import mount_static, web_router
 from app.config import Settings, get_settings
 from app.engine.analyze import Analyzer
 from app.engine.policy import Policy, load_rules_file
+from app.feedback import FeedbackStore
 
 
 def _configure_logging() -> None:
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.analyzer = None
     app.state.rules = Policy()
+    app.state.feedback = FeedbackStore(settings.feedback_db, settings.feedback_store_text) if settings.feedback_db else None
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     errors.install(app)
     app.include_router(router)

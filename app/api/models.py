@@ -137,6 +137,27 @@ class FeedResponse(BaseModel):
     results: list[AnalyzeResponse | ItemError]
 
 
+class FeedbackRequest(BaseModel):
+    """A user's judgement of one draft."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    is_hard_sell: bool = Field(description="true: this is hard selling; false: it is not")
+    discount_spam: bool | None = Field(default=None, description="which hard sell (default: what the model found)")
+    pushy_pitch: bool | None = None
+    story: bool = Field(default=False, description="the post tells a story / builds fans")
+    key_phrases: list[Term] = Field(default_factory=list, max_length=20, description="exact phrases carrying the hard sell")
+    platform: Platform = "x"
+
+
+class FeedbackResponse(BaseModel):
+    """Where the judgement went."""
+
+    id: int
+    text_stored: bool
+
+
 class ModelResponse(BaseModel):
     """What the serving model is and how it was measured."""
 

@@ -16,6 +16,8 @@ from app.api.models import (
     AnalyzeResponse,
     BatchRequest,
     BatchResponse,
+    FeedbackRequest,
+    FeedbackResponse,
     FeedRequest,
     FeedResponse,
     FeedSummary,
@@ -30,6 +32,8 @@ from app.engine.analyze import Analyzer, InvalidText, check_text
 from app.engine.feed import FeedItem, summarize
 from app.engine.length import Platform, length_hint
 from app.engine.policy import Policy
+from app.feedback import FeedbackStore, Judgement
+from app.labels import Label
 
 router = APIRouter()  # operations: no key, no rate limit
 v1 = APIRouter(dependencies=[Depends(authorize)])  # the API proper
@@ -110,6 +114,31 @@ async def feed(body: FeedRequest, analyzer: AnalyzerDep, settings: SettingsDep, 
         items.append(FeedItem(post_id, text, when, report))
     summary = FeedSummary(**summarize(items, settings.feed_limits, body.lang)) if items else None
     return _json(FeedResponse.model_construct(summary=summary, results=results))
+
+
+@v1.post("/v1/feedback", response_model=FeedbackResponse, status_code=201, tags=["feedback"])
+async def feedback(body: FeedbackRequest, analyzer: AnalyzerDep, settings: SettingsDep, request: Request) -> FeedbackResponse:
+    """Record "this is / is not hard selling" in the operator's local SQLite file (off by default)."""
+    store: FeedbackStore | None = request.app.state.feedback
+    if store is None:
+        raise HTTPException(status_code=404, detail="feedback is not enabled on this server (URIKOMI_FEEDBACK_DB)")
+    check_text(body.text, settings.max_chars)
+    report = analyzer.analyze(body.text)
+    discount = pushy = False
+    phrases: list[str] = []
+    if body.is_hard_sell:
+        found = {label for label in report.labels}
+        discount = body.discount_spam if body.discount_spam is not None else Label.DISCOUNT_SPAM in found
+        pushy = body.pushy_pitch if body.pushy_pitch is not None else (Label.PUSHY_PITCH in found or not discount)
+        phrases = body.key_phrases or [s.text for s in report.spans if s.category != Label.STORY][:10]
+        missing = [p for p in phrases if p not in body.text]
+        if missing:
+            raise InvalidText(f"key phrase {missing[0]!r} is not part of the text")
+        if not phrases:
+            raise InvalidText("name the phrases that carry the hard sell in key_phrases")
+    judgement = Judgement(body.text, body.platform, discount, pushy, body.story, tuple(phrases))
+    row = store.add(judgement, analyzer.model.version)
+    return FeedbackResponse(id=row, text_stored=store.store_text)
 
 
 def _item_fields(text: Any, platform: Any) -> tuple[str, Platform | None]:

@@ -8,6 +8,7 @@ with scikit-learn's `predict_proba` on the dev and test splits before anything i
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from dataclasses import asdict, dataclass
@@ -170,7 +171,23 @@ def fit(data: Dataset, config: TrainConfig) -> Reference:
     return Reference(config).fit(train_docs, y_train, dev_docs, y_dev)
 
 
-def train(data_dir: Path, model_dir: Path, config: TrainConfig | None = None) -> dict[str, Any]:
+def with_feedback(data: Dataset, feedback_db: Path, tokenizer: Tokenizer, config: TrainConfig) -> int:
+    """Add the users' judgements (those stored with text) to the train split only; returns how many."""
+    from app.feedback import feedback_posts
+
+    extra = list(feedback_posts(feedback_db))
+    if extra:
+        data.posts.extend(extra)
+        data.docs.extend(featurize([p.text for p in extra], tokenizer, config))
+        rows = np.array([[getattr(p, label.value) for label in LABELS] for p in extra], dtype=int)
+        data.y = np.vstack((data.y, rows))
+        data.split.extend([Split.TRAIN] * len(extra))
+    return len(extra)
+
+
+def train(
+    data_dir: Path, model_dir: Path, config: TrainConfig | None = None, feedback_db: Path | None = None
+) -> dict[str, Any]:
     """Train, export, verify against scikit-learn, evaluate on test, and save. Returns metadata."""
     from app.training.evaluate import CHALLENGE_PATH, challenge_metrics, evaluate_model
     from app.training.model_card import write_model_card
@@ -178,13 +195,14 @@ def train(data_dir: Path, model_dir: Path, config: TrainConfig | None = None) ->
     config = config or TrainConfig()
     tokenizer = Tokenizer()
     data = load_dataset(data_dir, tokenizer, config)
+    feedback_rows = with_feedback(data, feedback_db, tokenizer, config) if feedback_db else 0
     reference = fit(data, config)
     _, dev_docs, y_dev = data.part(Split.DEV)
     dev_proba = reference.predict_proba(dev_docs)
     thresholds, caution = choose_thresholds(dev_proba, y_dev)
     data_hash = corpus_hash(data_dir)
     metadata: dict[str, Any] = {
-        "version": f"{MODEL_FAMILY}-{data_hash[:12]}",
+        "version": f"{MODEL_FAMILY}-{data_hash[:12]}" + (f"+feedback{feedback_rows}" if feedback_rows else ""),
         "labels": [label.value for label in LABELS],
         "training_data_sha256": data_hash,
         "split_seed": SPLIT_SEED,
@@ -201,6 +219,8 @@ def train(data_dir: Path, model_dir: Path, config: TrainConfig | None = None) ->
         "config": asdict(config),
         "trained_with": {"scikit-learn": sklearn.__version__, "numpy": np.__version__},
     }
+    if feedback_db:
+        metadata["feedback"] = {"posts": feedback_rows, "sha256": hashlib.sha256(feedback_db.read_bytes()).hexdigest()}
     word_terms, char_terms, arrays = reference.export()
     save_model(model_dir, metadata, word_terms, char_terms, arrays)
     _verify_against_reference(model_dir, reference, data)
@@ -222,18 +242,40 @@ def _verify_against_reference(model_dir: Path, reference: Reference, data: Datas
             raise RuntimeError(f"served model differs from scikit-learn on {which}: max |Δ| = {delta:g}")
 
 
+def _feedback_path(option: str | None) -> Path | None:
+    """The feedback file named on the command line, else the configured one."""
+    if option is None:
+        return None
+    if option:
+        return Path(option)
+    from app.config import get_settings
+
+    return get_settings().feedback_db
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry: train from a corpus directory into a model directory."""
     parser = argparse.ArgumentParser(prog="urikomi train", description="Train the shipped model.")
     parser.add_argument("--data", type=Path, default=Path("training_data"))
     parser.add_argument("--out", type=Path, default=Path("models/urikomi"))
     parser.add_argument("--C", type=float, default=TrainConfig.C)
+    parser.add_argument(
+        "--with-feedback",
+        nargs="?",
+        const="",
+        metavar="DB",
+        help="also train on the judgements stored with text in this SQLite file (default: URIKOMI_FEEDBACK_DB)",
+    )
     args = parser.parse_args(argv)
+    feedback_db = _feedback_path(args.with_feedback)
+    if args.with_feedback is not None and (feedback_db is None or not feedback_db.is_file()):
+        print(f"urikomi train: no feedback file at {feedback_db or 'URIKOMI_FEEDBACK_DB (unset)'}", file=sys.stderr)
+        return 2
     if not args.data.exists():
         print(f"urikomi train: no training data at {args.data}", file=sys.stderr)
         return 2
     try:
-        metadata = train(args.data, args.out, TrainConfig(C=args.C))
+        metadata = train(args.data, args.out, TrainConfig(C=args.C), feedback_db)
     except ValueError as exc:
         print(f"urikomi train: {exc}", file=sys.stderr)
         return 2

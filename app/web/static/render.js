@@ -438,3 +438,185 @@ export function summarize(report, t) {
     n: ((report.suggestions || []).filter((s) => s.span)).length,
   });
 }
+
+// ---- feed (POST /v1/feed) ----------------------------------------------------------------------
+
+export const FEED_KINDS = Object.freeze(["promo", "story", "other"]);
+export const FEED_VERDICTS = Object.freeze(["healthy", "too_promotional"]);
+
+const FEED_VERDICT_CLASS = { healthy: "ok", too_promotional: "hard_sell" };
+const FEED_VERDICT_ICONS = { healthy: "✓", too_promotional: "!!" };
+
+/**
+ * Split pasted text into posts: one or more blank (or whitespace-only) lines end a post.
+ * Returns the posts' texts with surrounding blank space trimmed; empty posts are dropped.
+ */
+export function splitFeedBlocks(text) {
+  const blocks = [];
+  let lines = [];
+  const flush = () => {
+    const block = lines.join("\n").trim();
+    if (block) blocks.push(block);
+    lines = [];
+  };
+  for (const line of String(text || "").split(/\r\n|\r|\n/)) {
+    if (line.trim() === "") flush();
+    else lines.push(line);
+  }
+  flush();
+  return blocks;
+}
+
+/** The feed verdict badge (icon + words, never colour alone), with data-verdict for machines. */
+export function renderFeedVerdict(doc, summary, t) {
+  const verdict = FEED_VERDICTS.includes(summary.verdict) ? summary.verdict : "too_promotional";
+  const box = el(doc, "div", `uk-verdict uk-verdict--${FEED_VERDICT_CLASS[verdict]} uk-feed-verdict`);
+  box.dataset.verdict = verdict;
+  const badge = el(doc, "p", "uk-verdict__badge");
+  const icon = el(doc, "span", "uk-verdict__icon", FEED_VERDICT_ICONS[verdict]);
+  icon.setAttribute("aria-hidden", "true");
+  badge.append(
+    el(doc, "span", "uk-verdict__label", `${t("verdict.label")}:`),
+    icon,
+    el(doc, "strong", "uk-verdict__word", t(`feed.verdict.${verdict}`)),
+  );
+  box.append(badge, el(doc, "p", "uk-verdict__note", t(`feed.verdict.${verdict}.note`)));
+  return box;
+}
+
+/**
+ * The feed's counts as a description list. `postLabel(id)` turns a post id into what the user
+ * calls that post (e.g. its block number) for the repeated-offer groups.
+ */
+export function renderFeedStats(doc, summary, t, { postLabel = (id) => String(id) } = {}) {
+  const list = el(doc, "dl", "uk-feed-stats");
+  const share = (value, n) => t("feed.value.share", { pct: percent(value), n });
+  const groups = Array.isArray(summary.near_duplicate_deals) ? summary.near_duplicate_deals : [];
+  const rows = [
+    ["posts", t("feed.stat.posts"), t("feed.value.count", { n: summary.posts })],
+    ["promotional", t("feed.stat.promotional"), share(summary.promotional_share, summary.promotional)],
+    ["hard_sell", t("feed.stat.hardSell"), share(summary.hard_sell_share, summary.hard_sell)],
+    ["run", t("feed.stat.run"), t("feed.value.run", { n: summary.longest_promotional_run })],
+    ["story", t("feed.stat.story"), share(summary.story_share, summary.story_posts)],
+    [
+      "duplicates",
+      t("feed.stat.duplicates"),
+      groups.length ? t("feed.value.groups", { n: groups.length }) : t("feed.value.groupsNone"),
+    ],
+  ];
+  for (const [key, name, value] of rows) {
+    const row = el(doc, "div", `uk-feed-stats__row uk-feed-stats__row--${key}`);
+    row.dataset.stat = key;
+    const dd = el(doc, "dd", "uk-feed-stats__value", value);
+    if (key === "duplicates" && groups.length) {
+      const detail = el(doc, "ul", "uk-feed-stats__groups");
+      for (const group of groups) {
+        const ids = group.map((id) => (id === null || id === undefined ? "?" : postLabel(id)));
+        detail.append(el(doc, "li", "", t("feed.group", { ids: ids.join(t("feed.group.sep")) })));
+      }
+      dd.append(detail);
+    }
+    row.append(el(doc, "dt", "uk-feed-stats__name", name), dd);
+    list.append(row);
+  }
+  return list;
+}
+
+/** The legend of the timeline marks: colour + pattern + letter for each kind. */
+export function renderFeedLegend(doc, t) {
+  const list = el(doc, "ul", "uk-timeline-legend");
+  list.setAttribute("aria-label", t("highlight.legend"));
+  for (const kind of FEED_KINDS) {
+    const item = el(doc, "li", "uk-timeline-legend__item");
+    const sample = el(doc, "span", `uk-timeline__mark uk-timeline__mark--${kind} uk-timeline__mark--sample`, t(`feed.marker.${kind}`));
+    sample.setAttribute("aria-hidden", "true");
+    item.append(sample, doc.createTextNode(t(`feed.kind.${kind}`)));
+    list.append(item);
+  }
+  return list;
+}
+
+/**
+ * The feed as a row of small squares in posting order (summary.timeline). Each mark shows a
+ * letter and a pattern besides its colour, carries its post label, and reads as
+ * "Post 3: Promotion" to screen readers. `labels[i]` names the i-th mark (default i + 1);
+ * `days[i]` (ISO date, optional) groups the marks by day under a date heading.
+ */
+export function renderFeedTimeline(doc, timeline, t, { labels = null, days = null, lang = "ja" } = {}) {
+  const kinds = (timeline || []).map((kind) => (FEED_KINDS.includes(kind) ? kind : "other"));
+  const counts = Object.fromEntries(FEED_KINDS.map((kind) => [kind, kinds.filter((k) => k === kind).length]));
+  const figure = el(doc, "figure", "uk-timeline");
+  const caption = el(doc, "figcaption", "uk-timeline__caption", t("feed.timeline.caption", counts));
+  const captionId = `uk-timeline-caption-${Math.random().toString(36).slice(2, 8)}`;
+  caption.id = captionId;
+  const formatDay = (iso) => {
+    try {
+      const [y, m, d] = iso.split("-").map(Number);
+      return new Intl.DateTimeFormat(lang === "en" ? "en" : "ja-JP", {
+        month: "short", day: "numeric", weekday: "short", timeZone: "UTC",
+      }).format(new Date(Date.UTC(y, m - 1, d)));
+    } catch {
+      return iso;
+    }
+  };
+  const groups = [];
+  kinds.forEach((kind, index) => {
+    const day = days && days[index] ? days[index] : null;
+    const last = groups[groups.length - 1];
+    if (!last || last.day !== day) groups.push({ day, items: [] });
+    groups[groups.length - 1].items.push({ kind, index });
+  });
+  const track = el(doc, "div", "uk-timeline__track");
+  for (const group of groups) {
+    const box = el(doc, "div", "uk-timeline__group");
+    const list = el(doc, "ol", "uk-timeline__marks");
+    if (group.day) {
+      const heading = el(doc, "p", "uk-timeline__day", formatDay(group.day));
+      heading.dataset.day = group.day;
+      box.append(heading);
+      list.setAttribute("aria-label", formatDay(group.day));
+    } else {
+      list.setAttribute("aria-labelledby", captionId);
+    }
+    for (const { kind, index } of group.items) {
+      const label = labels && labels[index] !== undefined ? labels[index] : String(index + 1);
+      const text = t("feed.mark", { n: label, kind: t(`feed.kind.${kind}`) });
+      const item = el(doc, "li", `uk-timeline__item`);
+      const mark = el(doc, "span", `uk-timeline__mark uk-timeline__mark--${kind}`, t(`feed.marker.${kind}`));
+      mark.setAttribute("aria-hidden", "true");
+      mark.title = text;
+      item.dataset.kind = kind;
+      item.dataset.post = String(label);
+      const number = el(doc, "span", "uk-timeline__number", label);
+      number.setAttribute("aria-hidden", "true");
+      item.append(mark, number, el(doc, "span", "uk-visually-hidden", text));
+      list.append(item);
+    }
+    box.append(list);
+    track.append(box);
+  }
+  figure.append(track, caption);
+  return figure;
+}
+
+/** Every advice line of the feed summary, as a list (server text, so textContent only). */
+export function renderFeedAdvice(doc, summary, t) {
+  const advice = Array.isArray(summary.advice) ? summary.advice : [];
+  const healthy = summary.verdict === "healthy";
+  const list = el(doc, "ul", `uk-feed-advice${healthy ? " uk-feed-advice--healthy" : ""}`);
+  for (const line of advice) list.append(el(doc, "li", "uk-feed-advice__item", line));
+  if (!advice.length) list.append(el(doc, "li", "uk-feed-advice__item", t("feed.advice.none")));
+  return list;
+}
+
+/** A one-line summary of a feed check for an aria-live region. */
+export function summarizeFeed(summary, t) {
+  const verdict = FEED_VERDICTS.includes(summary.verdict) ? summary.verdict : "too_promotional";
+  return t("feed.summary", {
+    verdict: t(`feed.verdict.${verdict}`),
+    n: summary.posts,
+    promo: summary.promotional,
+    story: summary.story_posts,
+    advice: (summary.advice || []).length,
+  });
+}
