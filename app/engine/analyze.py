@@ -99,7 +99,7 @@ class Analyzer:
             verdict=verdict,
             spans=spans,
             suggestions=suggestions,
-            softened_text=soften(text, suggestions, self._fallback_ids, self.hard_sell_scores),
+            softened_text=soften(text, suggestions, self._fallback_ids, self.hard_sell_scores, probs),
             sensitivity=policy.sensitivity,
             thresholds={label: Cut(caution=round(cuts.caution[label], 4), hard_sell=round(cuts.decision[label], 4)) for label in LABELS},
             model=ModelInfo(version=self.model.version),

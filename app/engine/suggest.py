@@ -58,6 +58,13 @@ def match_family(span: Span, doc: Document, catalogue: Catalogue) -> FamilyMatch
     return best
 
 
+def _range_of(span: Span) -> TextRange:
+    """The bare range of a span (built field by field: this runs for every flagged phrase)."""
+    return TextRange(
+        start=span.start, end=span.end, start_utf16=span.start_utf16, end_utf16=span.end_utf16, text=span.text
+    )
+
+
 def render_replacements(templates: list[str], core: str) -> list[str]:
     """Fill {span} (the matched phrase, pressure punctuation removed) and {n} (its first number)."""
     calm = core.strip(_EDGE_PUNCT) or core
@@ -94,7 +101,7 @@ def span_suggestions(
                 id=found.entry.id,
                 category=span.category,
                 message=found.entry.message.get(lang),
-                span=TextRange(**span.model_dump(include=set(TextRange.model_fields))),
+                span=_range_of(span),
                 replacements=render_replacements(found.entry.replacements, found.core),
                 story_prompt=found.entry.story_prompt.get(lang),
             )
@@ -114,7 +121,7 @@ def post_advice(
             id=advice.id,
             category=Label.STORY,
             message=advice.message.get(lang),
-            span=TextRange(**anchor.model_dump(include=set(TextRange.model_fields))) if anchor else None,
+            span=_range_of(anchor) if anchor else None,
         )
     if not hard_sell:
         return None
@@ -134,7 +141,13 @@ def post_advice(
     )
 
 
-def soften(original: str, suggestions: list[Suggestion], fallback_ids: frozenset[str], score: ScoreFn) -> str:
+def soften(
+    original: str,
+    suggestions: list[Suggestion],
+    fallback_ids: frozenset[str],
+    score: ScoreFn,
+    before: dict[Label, float],
+) -> str:
     """The draft with flagged phrases rewritten, facts kept, and no hard-sell score raised.
 
     Each recognised phrase takes its first fact-keeping replacement; an unrecognised phrase that is
@@ -144,8 +157,6 @@ def soften(original: str, suggestions: list[Suggestion], fallback_ids: frozenset
     edits = _edits(original, suggestions, fallback_ids)
     if not edits and not _PRESSURE_PUNCT.search(original):
         return original
-    before = score(original)
-
     def acceptable(text: str) -> bool:
         return bool(text.strip()) and not _raises(score(text), before)
 

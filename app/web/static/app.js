@@ -1,4 +1,5 @@
-// The web form: wires the page to POST /v1/analyze and renders reports with render.js.
+// The web form: wires the page to POST /v1/analyze (draft tab) and POST /v1/feed (feed tab) and
+// renders the answers with render.js.
 // Nothing is stored anywhere except the UI language (localStorage "urikomi.lang").
 
 import { LANGS, translator } from "./i18n.js";
@@ -10,9 +11,16 @@ import {
   renderLength,
   renderMeters,
   renderSuggestions,
+  renderFeedAdvice,
+  renderFeedLegend,
+  renderFeedStats,
+  renderFeedTimeline,
+  renderFeedVerdict,
   renderVerdict,
   replaceUtf16,
+  splitFeedBlocks,
   summarize,
+  summarizeFeed,
 } from "./render.js";
 
 const DEBOUNCE_MS = 400;
@@ -41,6 +49,26 @@ const ui = {
   highlight: $("highlight"),
   suggestions: $("suggestions"),
   tooltip: $("tooltip"),
+  tabs: [$("tab-draft"), $("tab-feed")],
+  feedForm: $("feed-form"),
+  feedText: $("feed-text"),
+  feedCount: $("feed-count"),
+  feedStart: $("feed-start"),
+  feedPerDay: $("feed-per-day"),
+  feedCheck: $("feed-check"),
+  feedStatus: $("feed-status"),
+  feedResults: $("feed-results"),
+  feedError: $("feed-error"),
+  feedSummary: $("feed-summary"),
+  feedEmpty: $("feed-empty"),
+  feedBody: $("feed-body"),
+  feedVerdict: $("feed-verdict"),
+  feedStats: $("feed-stats"),
+  feedLegend: $("feed-legend"),
+  feedTimeline: $("feed-timeline"),
+  feedAdvice: $("feed-advice"),
+  feedPostErrors: $("feed-post-errors"),
+  feedPostErrorList: $("feed-post-error-list"),
 };
 
 const state = {
@@ -52,6 +80,9 @@ const state = {
   timer: null,
   seq: 0,
   controller: null,
+  feed: null, // {blocks, times, response} of the last feed check shown
+  feedSeq: 0,
+  feedController: null,
 };
 
 let t = translator(state.lang);
@@ -75,12 +106,17 @@ function applyLang() {
   for (const node of document.querySelectorAll("[data-i18n-placeholder]")) {
     node.placeholder = t(node.dataset.i18nPlaceholder);
   }
+  for (const node of document.querySelectorAll("[data-i18n-aria-label]")) {
+    node.setAttribute("aria-label", t(node.dataset.i18nAriaLabel));
+  }
   document.title = t("page.title");
   const other = state.lang === "ja" ? "en" : "ja";
   ui.langToggle.textContent = t("lang.switch");
   ui.langToggle.lang = other;
   ui.langToggle.setAttribute("aria-label", t("lang.switch.label"));
   ui.legend.replaceChildren(renderLegend(document, t));
+  ui.feedLegend.replaceChildren(renderFeedLegend(document, t));
+  updateFeedCount();
 }
 
 function toggleLang() {
@@ -93,6 +129,7 @@ function toggleLang() {
   applyLang();
   if (ui.draft.value.trim()) analyze();
   else renderLengthInfo(null);
+  if (state.feed) checkFeed(); // advice comes from the server in the chosen language
 }
 
 // ---- status and errors ---------------------------------------------------------------------
@@ -304,6 +341,182 @@ async function copyDraft() {
   setStatus(t(copied ? "status.copied" : "status.copyFailed"));
 }
 
+// ---- tabs ----------------------------------------------------------------------------------
+
+function selectTab(tab, { focus = false } = {}) {
+  for (const other of ui.tabs) {
+    const selected = other === tab;
+    other.setAttribute("aria-selected", String(selected));
+    other.tabIndex = selected ? 0 : -1;
+    $(other.getAttribute("aria-controls")).hidden = !selected;
+  }
+  ui.tooltip.hidden = true;
+  if (focus) tab.focus();
+}
+
+function onTabKey(event) {
+  const index = ui.tabs.indexOf(event.target);
+  if (index < 0) return;
+  let next = null;
+  if (event.key === "ArrowRight") next = ui.tabs[(index + 1) % ui.tabs.length];
+  else if (event.key === "ArrowLeft") next = ui.tabs[(index - 1 + ui.tabs.length) % ui.tabs.length];
+  else if (event.key === "Home") next = ui.tabs[0];
+  else if (event.key === "End") next = ui.tabs[ui.tabs.length - 1];
+  if (!next) return;
+  event.preventDefault();
+  selectTab(next, { focus: true });
+}
+
+// ---- feed ----------------------------------------------------------------------------------
+
+function updateFeedCount() {
+  const n = splitFeedBlocks(ui.feedText.value).length;
+  ui.feedCount.textContent = n ? t("feed.count", { n }) : t("feed.count.none");
+}
+
+/** ISO times (no zone, read as UTC by the server) for `count` posts, or null without a start date. */
+function feedTimes(count) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ui.feedStart.value || "");
+  if (!match) return null;
+  let perDay = Math.round(Number(ui.feedPerDay.value));
+  if (!Number.isFinite(perDay) || perDay < 1) perDay = 1;
+  perDay = Math.min(perDay, 12);
+  const times = [];
+  for (let i = 0; i < count; i += 1) {
+    const day = Math.floor(i / perDay);
+    const minutes = 9 * 60 + Math.round(((i % perDay) * 12 * 60) / perDay); // spread over 9:00–21:00
+    const when = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + day, 0, minutes));
+    times.push(when.toISOString().slice(0, 19));
+  }
+  return times;
+}
+
+function postErrorText(error) {
+  const detail = String(error || "");
+  if (/empty or only whitespace/.test(detail)) return t("feed.postError.empty");
+  const long = /text is (\d+) characters long; the limit is (\d+)/.exec(detail);
+  if (long) return t("feed.postError.tooLong", { count: long[1], limit: long[2] });
+  return t("feed.postError.other", { detail });
+}
+
+function showFeedError(message) {
+  state.feed = null;
+  ui.feedBody.hidden = true;
+  ui.feedEmpty.hidden = true;
+  ui.feedSummary.textContent = "";
+  ui.feedError.replaceChildren();
+  const title = document.createElement("strong");
+  title.className = "error__title";
+  title.textContent = t("error.title");
+  const body = document.createElement("p");
+  body.className = "error__body";
+  body.textContent = message;
+  ui.feedError.append(title, body);
+  ui.feedError.hidden = false;
+}
+
+async function checkFeed() {
+  const blocks = splitFeedBlocks(ui.feedText.value);
+  if (state.feedController) state.feedController.abort();
+  const seq = ++state.feedSeq;
+  ui.feedPostErrors.hidden = true;
+  if (!blocks.length) {
+    state.feedController = null;
+    ui.feedResults.removeAttribute("aria-busy");
+    ui.feedStatus.textContent = "";
+    showFeedError(t("feed.error.empty"));
+    return;
+  }
+  const times = feedTimes(blocks.length);
+  const posts = blocks.map((text, i) => (times ? { id: String(i + 1), text, time: times[i] } : { id: String(i + 1), text }));
+  const controller = new AbortController();
+  state.feedController = controller;
+  ui.feedResults.setAttribute("aria-busy", "true");
+  ui.feedStatus.textContent = t("feed.checking");
+  let response;
+  let payload = null;
+  try {
+    response = await fetch("/v1/feed", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ posts, lang: state.lang }),
+      signal: controller.signal,
+      credentials: "same-origin",
+      cache: "no-store",
+    });
+    try {
+      payload = await response.json();
+    } catch {
+      payload = null;
+    }
+  } catch (error) {
+    if (error && error.name === "AbortError") return;
+    if (seq !== state.feedSeq) return;
+    ui.feedResults.removeAttribute("aria-busy");
+    ui.feedStatus.textContent = "";
+    showFeedError(t("error.network"));
+    return;
+  }
+  if (seq !== state.feedSeq) return;
+  state.feedController = null;
+  ui.feedResults.removeAttribute("aria-busy");
+  ui.feedStatus.textContent = "";
+  if (!response.ok || !payload || typeof payload !== "object" || !Array.isArray(payload.results)) {
+    showFeedError(response.status === 413 ? t("feed.error.tooMany") : errorMessage(response.status, payload, response.headers));
+    return;
+  }
+  showFeed(blocks, times, payload);
+  ui.feedStatus.textContent = t("feed.done");
+}
+
+function showFeed(blocks, times, payload) {
+  state.feed = { blocks, times, payload };
+  ui.feedError.hidden = true;
+  ui.feedError.replaceChildren();
+  ui.feedEmpty.hidden = true;
+  // the summary's timeline covers the posts that could be checked, in the order sent
+  const checked = [];
+  const failed = [];
+  payload.results.forEach((result, i) => {
+    if (result && typeof result.error === "string") failed.push([i, result.error]);
+    else checked.push(i);
+  });
+  ui.feedPostErrorList.replaceChildren();
+  for (const [i, error] of failed) {
+    const item = document.createElement("li");
+    item.className = "feed-post-errors__item";
+    item.dataset.post = String(i + 1);
+    const name = document.createElement("strong");
+    name.className = "feed-post-errors__post";
+    name.textContent = t("feed.post", { n: i + 1 });
+    const reason = document.createElement("span");
+    reason.textContent = postErrorText(error);
+    item.append(name, reason);
+    ui.feedPostErrorList.append(item);
+  }
+  ui.feedPostErrors.hidden = failed.length === 0;
+  const summary = payload.summary;
+  if (!summary) {
+    showFeedError(t("feed.error.noSummary"));
+    state.feed = { blocks, times, payload };
+    return;
+  }
+  const label = (id) => String(id);
+  ui.feedVerdict.replaceChildren(renderFeedVerdict(document, summary, t));
+  ui.feedStats.replaceChildren(renderFeedStats(document, summary, t, { postLabel: label }));
+  ui.feedTimeline.replaceChildren(
+    renderFeedTimeline(document, summary.timeline, t, {
+      labels: checked.map((i) => String(i + 1)),
+      days: times ? checked.map((i) => times[i].slice(0, 10)) : null,
+      lang: state.lang,
+      idPrefix: "feed",
+    }),
+  );
+  ui.feedAdvice.replaceChildren(renderFeedAdvice(document, summary, t));
+  ui.feedBody.hidden = false;
+  ui.feedSummary.textContent = summarizeFeed(summary, t);
+}
+
 // ---- start-up ------------------------------------------------------------------------------
 
 async function loadModel() {
@@ -339,6 +552,15 @@ function start() {
   ui.applyAll.addEventListener("click", applyAll);
   ui.copy.addEventListener("click", copyDraft);
   ui.langToggle.addEventListener("click", toggleLang);
+  for (const tab of ui.tabs) {
+    tab.addEventListener("click", () => selectTab(tab));
+    tab.addEventListener("keydown", onTabKey);
+  }
+  ui.feedForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    checkFeed();
+  });
+  ui.feedText.addEventListener("input", updateFeedCount);
   document.body.dataset.ready = "true";
   loadModel();
   if (ui.draft.value.trim()) analyze(); // e.g. restored by the browser on back/forward

@@ -542,12 +542,12 @@ export function renderFeedLegend(doc, t) {
  * "Post 3: Promotion" to screen readers. `labels[i]` names the i-th mark (default i + 1);
  * `days[i]` (ISO date, optional) groups the marks by day under a date heading.
  */
-export function renderFeedTimeline(doc, timeline, t, { labels = null, days = null, lang = "ja" } = {}) {
+export function renderFeedTimeline(doc, timeline, t, { labels = null, days = null, lang = "ja", idPrefix = "uk" } = {}) {
   const kinds = (timeline || []).map((kind) => (FEED_KINDS.includes(kind) ? kind : "other"));
   const counts = Object.fromEntries(FEED_KINDS.map((kind) => [kind, kinds.filter((k) => k === kind).length]));
   const figure = el(doc, "figure", "uk-timeline");
   const caption = el(doc, "figcaption", "uk-timeline__caption", t("feed.timeline.caption", counts));
-  const captionId = `uk-timeline-caption-${Math.random().toString(36).slice(2, 8)}`;
+  const captionId = `${idPrefix}-timeline-caption`;
   caption.id = captionId;
   const formatDay = (iso) => {
     try {
