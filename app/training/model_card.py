@@ -21,7 +21,7 @@ KNOWN_FAILURE_MODES = """\
 - **Very short posts** (under ~15 characters) carry little evidence; a lone 「!」 or a bare price can
   tip them either way. The caution band exists for this: check short drafts by eye.
 - **Pressure carried only by context** (a polite LINE reminder that becomes pushy because it is the
-  third one) cannot be seen in a single post; the feed view (planned) is where repetition shows.
+  third one) cannot be seen in a single post; `/v1/feed` is where repetition shows.
 - **Quoted hard selling**: posts that criticise 「今だけ!」 copy are mostly recognised, but a quotation
   that is long and unframed can still raise the pushy score.
 - **Highlight boundaries**: spans follow clauses and catalogue patterns; in long clauses only the
