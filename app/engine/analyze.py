@@ -84,11 +84,13 @@ class Analyzer:
         probs = scored.probabilities
         labels = [label for label in LABELS if probs[label] >= cuts.decision[label]]
         verdict = self.verdict(probs, cuts)
-        spans = self.spans(doc, scored, cuts, allowed)
+        matched = {label: explain.pattern_regions(doc.normalized.text, self._patterns[label]) for label in HARD_SELL_LABELS}
+        spans = self.spans(doc, scored, cuts, matched, allowed)
         suggestions = span_suggestions(spans, doc, self.catalogue, lang)
         rules = {(s.span.start, s.span.end): s.id for s in suggestions if s.span is not None}
         spans = [s.model_copy(update={"rule": rules.get((s.start, s.end), _STORY_RULE)}) for s in spans]
-        tip = post_advice(doc, spans, Label.STORY in labels, verdict != Verdict.OK, self.catalogue, lang)
+        salesy = [region for regions in matched.values() for region in regions]
+        tip = post_advice(doc, spans, salesy, Label.STORY in labels, verdict != Verdict.OK, self.catalogue, lang)
         suggestions += ([tip] if tip else []) + compliance_prompts(doc, self.catalogue, lang)
         spans = [s for s in spans if not policy.ignores(s.rule)]
         suggestions = [s for s in suggestions if not policy.ignores(s.id)]
@@ -107,7 +109,7 @@ class Analyzer:
 
     def hard_sell_scores(self, text: str) -> dict[Label, float]:
         """Probabilities only (no explanation): what softening needs to check a rewrite."""
-        return self.model.score(self.document(text)).probabilities
+        return self.model.probabilities(self.document(text))
 
     @staticmethod
     def verdict(probs: dict[Label, float], cuts: Thresholds) -> Verdict:
@@ -119,7 +121,12 @@ class Analyzer:
         return Verdict.OK
 
     def spans(
-        self, doc: Document, scored: Scored, cuts: Thresholds, allowed: list[tuple[int, int]] | None = None
+        self,
+        doc: Document,
+        scored: Scored,
+        cuts: Thresholds,
+        matched: dict[Label, list[tuple[int, int]]],
+        allowed: list[tuple[int, int]] | None = None,
     ) -> list[Span]:
         """Phrases for every raised label, outside allowed terms, non-overlapping, in text order."""
         candidates: list[tuple[Label, explain.Phrase]] = []
@@ -134,7 +141,7 @@ class Analyzer:
                 phrases = explain.sentence_phrases(doc, prefix)
             else:
                 phrases = explain.attributed_phrases(doc, prefix)
-                phrases += explain.pattern_phrases(doc.normalized.text, self._patterns[label], prefix)
+                phrases += explain.pattern_phrases(matched[label], prefix)
                 phrases = explain.merge_phrases(phrases, prefix)
             if allowed:  # allowed terms are never highlighted, whatever the category
                 phrases = explain.excluding(phrases, allowed, prefix)

@@ -178,11 +178,9 @@ def sentence_phrases(doc: Document, prefix: NDArray[np.float64], limit: int = 3)
     return sorted(strongest, key=lambda p: p.start)
 
 
-def pattern_phrases(
-    folded: str, patterns: Iterable[re.Pattern[str]], prefix: NDArray[np.float64]
-) -> list[Phrase]:
-    """Catalogue pattern matches that the model also counts as pushing the score up."""
-    phrases = []
+def pattern_regions(folded: str, patterns: Iterable[re.Pattern[str]]) -> list[tuple[int, int]]:
+    """Where catalogue patterns match the folded text, trimmed of surrounding spaces."""
+    regions = []
     for pattern in patterns:
         for match in pattern.finditer(folded):
             start, end = match.span()
@@ -191,10 +189,14 @@ def pattern_phrases(
             while end > start and folded[end - 1].isspace():
                 end -= 1
             if end > start:
-                weight = region_weight(prefix, start, end)
-                if weight > 0:
-                    phrases.append(Phrase(start, end, weight))
-    return phrases
+                regions.append((start, end))
+    return regions
+
+
+def pattern_phrases(regions: list[tuple[int, int]], prefix: NDArray[np.float64]) -> list[Phrase]:
+    """Catalogue matches that the model also counts as pushing the score up."""
+    weighed = (Phrase(start, end, region_weight(prefix, start, end)) for start, end in regions)
+    return [phrase for phrase in weighed if phrase.weight > 0]
 
 
 def excluding(phrases: list[Phrase], allowed: list[tuple[int, int]], prefix: NDArray[np.float64]) -> list[Phrase]:

@@ -94,6 +94,17 @@ class LinearModel:
             contributions * -self.calib_a[:, np.newaxis],
         )
 
+    def probabilities(self, doc: Document) -> dict[Label, float]:
+        """Probabilities only: no per-occurrence contributions (what a rewrite check needs)."""
+        word_cols, _ = _columns(doc.word_terms, self.word_index, 0)
+        char_cols, _ = _columns(doc.char_terms, self.char_index, len(self.word_index))
+        logits = self.intercept.copy()
+        for cols in (word_cols, char_cols):
+            if cols.size:
+                logits += self.coef[:, cols] @ self._block_values(cols)
+        probs = 1.0 / (1.0 + np.exp(self.calib_a * logits + self.calib_b))
+        return {label: float(probs[i]) for i, label in enumerate(LABELS)}
+
     def without(self, scored: Scored, regions: list[tuple[int, int]]) -> Scored:
         """The same scores with every feature that lies inside `regions` contributing nothing."""
         inside = np.zeros(scored.starts.shape, dtype=bool)

@@ -110,7 +110,13 @@ def span_suggestions(
 
 
 def post_advice(
-    doc: Document, spans: list[Span], story_high: bool, hard_sell: bool, catalogue: Catalogue, lang: Lang
+    doc: Document,
+    spans: list[Span],
+    salesy: list[tuple[int, int]],
+    story_high: bool,
+    hard_sell: bool,
+    catalogue: Catalogue,
+    lang: Lang,
 ) -> Suggestion | None:
     """At most one post-level tip: keep the story when there is one, else a story-first outline."""
     if story_high:
@@ -129,7 +135,7 @@ def post_advice(
     outline = advice.outline
     lines: list[str] = []
     if outline is not None:
-        subject = _subject(doc, catalogue) or ("この商品" if lang == "ja" else "this")
+        subject = _subject(doc, salesy) or ("この商品" if lang == "ja" else "this")
         invitation = "のぞいてみてください。" if lang == "ja" else "take a look."
         template = outline.ja if lang == "ja" else outline.en
         lines = [line.replace("{subject}", subject).replace("{invitation}", invitation) for line in template]
@@ -223,12 +229,8 @@ def _raises(after: dict[Label, float], before: dict[Label, float]) -> bool:
     return any(after[label] > before[label] + 1e-9 for label in HARD_SELL_LABELS)
 
 
-def _subject(doc: Document, catalogue: Catalogue) -> str | None:
+def _subject(doc: Document, salesy: list[tuple[int, int]]) -> str | None:
     """The product the post is about: the longest run of nouns that no hard-sell pattern covers."""
-    folded = doc.normalized.text
-    salesy = [
-        m.span() for label in HARD_SELL_LABELS for p in catalogue.patterns_for(label) for m in p.finditer(folded)
-    ]
     best = ""
     run = ""
     for token in doc.tokens:

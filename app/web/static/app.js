@@ -13,6 +13,7 @@ import {
   renderSuggestions,
   renderFeedAdvice,
   renderFeedLegend,
+  renderFeedPosts,
   renderFeedStats,
   renderFeedTimeline,
   renderFeedVerdict,
@@ -67,8 +68,8 @@ const ui = {
   feedLegend: $("feed-legend"),
   feedTimeline: $("feed-timeline"),
   feedAdvice: $("feed-advice"),
-  feedPostErrors: $("feed-post-errors"),
-  feedPostErrorList: $("feed-post-error-list"),
+  feedPostsSection: $("feed-posts-section"),
+  feedPosts: $("feed-posts"),
 };
 
 const state = {
@@ -419,8 +420,8 @@ async function checkFeed() {
   const blocks = splitFeedBlocks(ui.feedText.value);
   if (state.feedController) state.feedController.abort();
   const seq = ++state.feedSeq;
-  ui.feedPostErrors.hidden = true;
   if (!blocks.length) {
+    ui.feedPostsSection.hidden = true;
     state.feedController = null;
     ui.feedResults.removeAttribute("aria-busy");
     ui.feedStatus.textContent = "";
@@ -467,6 +468,15 @@ async function checkFeed() {
   }
   showFeed(blocks, times, payload);
   ui.feedStatus.textContent = t("feed.done");
+  revealFeedResults();
+}
+
+/** On a one-column (phone) layout the results sit below the form: bring their heading into view. */
+function revealFeedResults() {
+  if (!window.matchMedia("(max-width: 899px)").matches) return;
+  const heading = document.getElementById("feed-results-heading");
+  if (heading.getBoundingClientRect().top < window.innerHeight * 0.4) return; // already well in view
+  heading.scrollIntoView({ block: "start" });
 }
 
 function showFeed(blocks, times, payload) {
@@ -474,36 +484,38 @@ function showFeed(blocks, times, payload) {
   ui.feedError.hidden = true;
   ui.feedError.replaceChildren();
   ui.feedEmpty.hidden = true;
+  const summary = payload.summary || null;
   // the summary's timeline covers the posts that could be checked, in the order sent
   const checked = [];
-  const failed = [];
-  payload.results.forEach((result, i) => {
-    if (result && typeof result.error === "string") failed.push([i, result.error]);
-    else checked.push(i);
+  blocks.forEach((_, i) => {
+    const result = payload.results[i];
+    if (result && typeof result === "object" && typeof result.error !== "string") checked.push(i);
   });
-  ui.feedPostErrorList.replaceChildren();
-  for (const [i, error] of failed) {
-    const item = document.createElement("li");
-    item.className = "feed-post-errors__item";
-    item.dataset.post = String(i + 1);
-    const name = document.createElement("strong");
-    name.className = "feed-post-errors__post";
-    name.textContent = t("feed.post", { n: i + 1 });
-    const reason = document.createElement("span");
-    reason.textContent = postErrorText(error);
-    item.append(name, reason);
-    ui.feedPostErrorList.append(item);
+  const kinds = new Map();
+  if (summary && Array.isArray(summary.timeline) && summary.timeline.length === checked.length) {
+    checked.forEach((i, k) => kinds.set(i, summary.timeline[k]));
   }
-  ui.feedPostErrors.hidden = failed.length === 0;
-  const summary = payload.summary;
+  const posts = blocks.map((text, i) => {
+    const result = payload.results[i] || {};
+    const failed = typeof result.error === "string";
+    return {
+      label: String(i + 1),
+      text,
+      day: times ? times[i].slice(0, 10) : null,
+      kind: failed ? null : kinds.get(i) || null,
+      verdict: failed ? null : result.verdict || null,
+      error: failed ? postErrorText(result.error) : null,
+    };
+  });
+  ui.feedPosts.replaceChildren(renderFeedPosts(document, posts, t, { lang: state.lang }));
+  ui.feedPostsSection.hidden = false;
   if (!summary) {
     showFeedError(t("feed.error.noSummary"));
     state.feed = { blocks, times, payload };
     return;
   }
-  const label = (id) => String(id);
   ui.feedVerdict.replaceChildren(renderFeedVerdict(document, summary, t));
-  ui.feedStats.replaceChildren(renderFeedStats(document, summary, t, { postLabel: label }));
+  ui.feedStats.replaceChildren(renderFeedStats(document, summary, t));
   ui.feedTimeline.replaceChildren(
     renderFeedTimeline(document, summary.timeline, t, {
       labels: checked.map((i) => String(i + 1)),

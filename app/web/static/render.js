@@ -536,6 +536,22 @@ export function renderFeedLegend(doc, t) {
   return list;
 }
 
+/** An ISO date (YYYY-MM-DD) as a short local date, e.g. 5月1日(水) / Wed, May 1. */
+export function formatFeedDay(iso, lang = "ja") {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(iso || ""));
+  if (!match) return String(iso || "");
+  try {
+    return new Intl.DateTimeFormat(lang === "en" ? "en" : "ja-JP", {
+      month: "short",
+      day: "numeric",
+      weekday: "short",
+      timeZone: "UTC",
+    }).format(new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))));
+  } catch {
+    return String(iso);
+  }
+}
+
 /**
  * The feed as a row of small squares in posting order (summary.timeline). Each mark shows a
  * letter and a pattern besides its colour, carries its post label, and reads as
@@ -549,16 +565,7 @@ export function renderFeedTimeline(doc, timeline, t, { labels = null, days = nul
   const caption = el(doc, "figcaption", "uk-timeline__caption", t("feed.timeline.caption", counts));
   const captionId = `${idPrefix}-timeline-caption`;
   caption.id = captionId;
-  const formatDay = (iso) => {
-    try {
-      const [y, m, d] = iso.split("-").map(Number);
-      return new Intl.DateTimeFormat(lang === "en" ? "en" : "ja-JP", {
-        month: "short", day: "numeric", weekday: "short", timeZone: "UTC",
-      }).format(new Date(Date.UTC(y, m - 1, d)));
-    } catch {
-      return iso;
-    }
-  };
+  const formatDay = (iso) => formatFeedDay(iso, lang);
   const groups = [];
   kinds.forEach((kind, index) => {
     const day = days && days[index] ? days[index] : null;
@@ -568,7 +575,7 @@ export function renderFeedTimeline(doc, timeline, t, { labels = null, days = nul
   });
   const track = el(doc, "div", "uk-timeline__track");
   for (const group of groups) {
-    const box = el(doc, "div", "uk-timeline__group");
+    const box = el(doc, "div", `uk-timeline__group${group.day ? " uk-timeline__group--day" : ""}`);
     const list = el(doc, "ol", "uk-timeline__marks");
     if (group.day) {
       const heading = el(doc, "p", "uk-timeline__day", formatDay(group.day));
@@ -619,4 +626,37 @@ export function summarizeFeed(summary, t) {
     story: summary.story_posts,
     advice: (summary.advice || []).length,
   });
+}
+
+/**
+ * Post by post: each block's number, kind (same mark as the timeline), date and text, or why it
+ * could not be checked. `posts` is [{label, text, kind, day, error}]; the text is user text and
+ * only ever set as textContent.
+ */
+export function renderFeedPosts(doc, posts, t, { lang = "ja" } = {}) {
+  const list = el(doc, "ol", "uk-feed-posts");
+  for (const post of posts || []) {
+    const kind = FEED_KINDS.includes(post.kind) ? post.kind : null;
+    const item = el(doc, "li", `uk-feed-post${post.error ? " uk-feed-post--error" : kind ? ` uk-feed-post--${kind}` : ""}`);
+    item.dataset.post = String(post.label);
+    if (kind) item.dataset.kind = kind;
+    const head = el(doc, "p", "uk-feed-post__head");
+    if (kind) {
+      const mark = el(doc, "span", `uk-timeline__mark uk-timeline__mark--${kind} uk-timeline__mark--sample`, t(`feed.marker.${kind}`));
+      mark.setAttribute("aria-hidden", "true");
+      head.append(mark);
+    }
+    head.append(el(doc, "strong", "uk-feed-post__number", t("feed.post", { n: post.label })));
+    if (post.day) head.append(el(doc, "span", "uk-feed-post__day", formatFeedDay(post.day, lang)));
+    if (kind) head.append(el(doc, "span", "uk-feed-post__kind", t(`feed.kind.${kind}`)));
+    item.append(head);
+    if (post.error) {
+      const error = el(doc, "p", "uk-feed-post__error", post.error);
+      error.setAttribute("role", "note");
+      item.append(error);
+    }
+    item.append(el(doc, "p", "uk-feed-post__text", post.text));
+    list.append(item);
+  }
+  return list;
 }
