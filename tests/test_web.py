@@ -437,3 +437,207 @@ def test_copy_button_puts_the_draft_on_the_clipboard(tab: Tab) -> None:
     tab.page.wait_for_function("() => document.getElementById('status').textContent.includes('コピーしました')")
     assert tab.page.evaluate("navigator.clipboard.readText()") == EMOJI
     tab.assert_clean()
+
+
+# ---- feed tab ----------------------------------------------------------------------------------
+
+FEED_DEAL = "【本日限り】全品50%OFF!!今すぐご来店ください!"
+FEED_STORY_2 = (
+    "今朝は雨の中、常連のおばあちゃんが傘を差して来てくださいました。"
+    "「ここのあんぱんを食べないと一日が始まらない」と笑ってくれて、スタッフみんなで温かい気持ちになりました。"
+)
+FEED_POSTS = [
+    FEED_DEAL,
+    "【週末限定】全品半額!!お急ぎください!在庫限り!",
+    STORY,
+    "【今だけ】ポイント10倍!!今すぐチェック!",
+    "【最終日】まとめ買いで30%OFF!!お見逃しなく!",
+    FEED_STORY_2,
+]
+
+
+def open_feed_tab(tab: Tab) -> None:
+    tab.page.click("#tab-feed")
+    assert tab.page.get_attribute("#tab-feed", "aria-selected") == "true"
+    assert tab.page.is_visible("#feed-text")
+
+
+def check_feed(tab: Tab, text: str) -> None:
+    """Paste `text` into the feed tab, press 「フィードを確認」 and wait for the answer."""
+    tab.page.fill("#feed-text", text)
+    with tab.page.expect_response(lambda r: r.url.endswith("/v1/feed") and r.request.method == "POST"):
+        tab.page.click("#feed-check")
+    tab.page.wait_for_function(
+        "() => !document.getElementById('feed-results').hasAttribute('aria-busy')"
+        " && !document.getElementById('feed-posts-section').hidden"
+    )
+
+
+def timeline_kinds(tab: Tab) -> list[str]:
+    return tab.page.eval_on_selector_all("#feed-timeline .uk-timeline__item", "ns => ns.map(n => n.dataset.kind)")
+
+
+def test_feed_tab_flags_a_deal_heavy_feed_with_a_timeline_and_advice(tab: Tab) -> None:
+    page = tab.page
+    open_feed_tab(tab)
+    assert page.is_hidden("#draft")
+    # one or more blank (or whitespace-only) lines separate posts
+    text = "\n\n".join(FEED_POSTS[:3]) + "\n \n\n　\n" + "\n\n".join(FEED_POSTS[3:]) + "\n\n"
+    page.fill("#feed-text", text)
+    assert "6 件" in page.inner_text("#feed-count")
+    shot(tab, "17-feed-input")
+    check_feed(tab, text)
+    requests = [url for url in tab.requests if url.endswith("/v1/feed")]
+    assert len(requests) == 1
+    assert page.get_attribute("#feed-verdict .uk-verdict", "data-verdict") == "too_promotional"
+    assert "売り込みが多めです" in page.inner_text("#feed-verdict")
+    kinds = timeline_kinds(tab)
+    assert len(kinds) == 6, kinds
+    assert kinds.count("promo") == 4, kinds
+    assert kinds.count("story") == 2, kinds
+    # colour is not the only signal: every mark has a letter and a text alternative
+    letters = page.eval_on_selector_all("#feed-timeline .uk-timeline__mark", "ns => ns.map(n => n.textContent)")
+    assert letters.count("売") == 4 and letters.count("話") == 2, letters
+    alternatives = page.eval_on_selector_all(
+        "#feed-timeline .uk-timeline__item .uk-visually-hidden", "ns => ns.map(n => n.textContent)"
+    )
+    assert alternatives[0] == "投稿 1:売り込み" and alternatives[2] == "投稿 3:ストーリー", alternatives
+    assert "売り込み 4 件、ストーリー 2 件、その他 0 件" in page.inner_text("#feed-timeline figcaption")
+    assert page.locator("#feed-legend .uk-timeline-legend__item").count() == 3
+    advice = page.eval_on_selector_all("#feed-advice li", "ns => ns.map(n => n.textContent)")
+    assert advice and all(line.strip() for line in advice), advice
+    assert "6件のうち4件" in " ".join(advice)
+    assert page.inner_text("#feed-stats [data-stat='posts'] dd") == "6 件"
+    assert "67%" in page.inner_text("#feed-stats [data-stat='promotional'] dd")
+    assert page.inner_text("#feed-stats [data-stat='run'] dd").endswith("件")
+    assert "33%" in page.inner_text("#feed-stats [data-stat='story'] dd")
+    assert "売り込みが多めです" in page.text_content("#feed-summary")
+    # post by post: the texts come back in block order
+    texts = page.eval_on_selector_all("#feed-posts .uk-feed-post__text", "ns => ns.map(n => n.textContent)")
+    assert texts == FEED_POSTS
+    assert page.evaluate("localStorage.length + sessionStorage.length") == 0, "posts must not be stored"
+    shot(tab, "18-feed-too-promotional")
+    # the draft tab still holds its own state and comes back unchanged
+    page.click("#tab-draft")
+    assert page.is_visible("#draft") and page.is_hidden("#feed-text")
+    tab.assert_clean()
+
+
+def test_feed_with_a_start_date_groups_the_timeline_by_day_and_sends_iso_times(tab: Tab) -> None:
+    page = tab.page
+    open_feed_tab(tab)
+    page.fill("#feed-start", "2024-05-01")
+    page.fill("#feed-per-day", "2")
+    page.fill("#feed-text", "\n\n".join(FEED_POSTS))
+    with page.expect_request(lambda r: r.url.endswith("/v1/feed")) as sent:
+        page.click("#feed-check")
+    body = sent.value.post_data_json
+    assert [post["id"] for post in body["posts"]] == ["1", "2", "3", "4", "5", "6"]
+    assert [post["time"][:10] for post in body["posts"]] == ["2024-05-01"] * 2 + ["2024-05-02"] * 2 + ["2024-05-03"] * 2
+    assert body["posts"][0]["time"] < body["posts"][1]["time"]
+    page.wait_for_selector("#feed-body:not([hidden])")
+    assert page.locator("#feed-timeline .uk-timeline__group").count() == 3
+    assert page.eval_on_selector_all("#feed-timeline .uk-timeline__day", "ns => ns.map(n => n.dataset.day)") == [
+        "2024-05-01",
+        "2024-05-02",
+        "2024-05-03",
+    ]
+    # two deals on 5/1 and two on 5/2: more than one promotional post a day
+    assert any("1日に" in line for line in page.eval_on_selector_all("#feed-advice li", "ns => ns.map(n => n.textContent)"))
+    shot(tab, "19-feed-dated")
+    tab.assert_clean()
+
+
+def test_feed_tabs_work_by_keyboard(tab: Tab) -> None:
+    page = tab.page
+    tab_until(tab, "el => el.getAttribute('role') === 'tab'")
+    assert page.evaluate("document.activeElement.id") == "tab-draft"
+    assert page.get_attribute("#tab-draft", "aria-selected") == "true"
+    assert page.get_attribute("#panel-draft", "role") == "tabpanel"
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("document.activeElement.id") == "tab-feed"
+    assert page.get_attribute("#tab-feed", "aria-selected") == "true"
+    assert page.get_attribute("#tab-draft", "aria-selected") == "false"
+    assert page.is_visible("#panel-feed") and page.is_hidden("#panel-draft")
+    # roving tabindex: only the selected tab is in the Tab order
+    assert page.get_attribute("#tab-feed", "tabindex") == "0"
+    assert page.get_attribute("#tab-draft", "tabindex") == "-1"
+    page.keyboard.press("ArrowRight")  # wraps around
+    assert page.evaluate("document.activeElement.id") == "tab-draft"
+    assert page.is_visible("#panel-draft")
+    page.keyboard.press("End")
+    assert page.evaluate("document.activeElement.id") == "tab-feed"
+    page.keyboard.press("Home")
+    assert page.evaluate("document.activeElement.id") == "tab-draft"
+    page.keyboard.press("ArrowLeft")
+    assert page.evaluate("document.activeElement.id") == "tab-feed"
+    # from the selected tab, Tab goes into its panel: paste, then check with the keyboard
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "feed-text"
+    page.keyboard.insert_text("\n\n".join(FEED_POSTS))
+    tab_until(tab, "el => el.id === 'feed-check'")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#feed-body:not([hidden])")
+    assert len(timeline_kinds(tab)) == 6
+    # English labels
+    page.click("#lang-toggle")
+    assert page.inner_text("#tab-draft") == "Draft check" and page.inner_text("#tab-feed") == "Feed"
+    assert page.get_attribute(".tabs", "aria-label") == "View"
+    page.wait_for_function("() => document.querySelector('#feed-verdict').innerText.includes('Too promotional')")
+    assert page.inner_text("#feed-check") == "Check feed"
+    shot(tab, "20-feed-english")
+    page.click("#lang-toggle")
+    tab.assert_clean()
+
+
+def test_an_xss_block_in_the_feed_renders_literally_and_errors_sit_by_their_block(tab: Tab) -> None:
+    page = tab.page
+    open_feed_tab(tab)
+    too_long = "あ" * 10_001
+    check_feed(tab, "\n\n".join([FEED_DEAL, XSS, too_long, STORY]))
+    texts = page.eval_on_selector_all("#feed-posts .uk-feed-post__text", "ns => ns.map(n => n.textContent)")
+    assert texts[1] == XSS
+    assert page.evaluate("typeof window.__x") == "undefined"
+    assert page.evaluate("typeof window.__y") == "undefined"
+    assert page.locator("img").count() == 0
+    assert page.locator("script").count() == 1
+    assert page.locator("#feed-results script, #feed-results img, #feed-results [onerror]").count() == 0
+    # the too-long block is reported next to its number and left out of the timeline
+    failed = page.locator("#feed-posts .uk-feed-post--error")
+    assert failed.count() == 1
+    assert failed.get_attribute("data-post") == "3"
+    assert "投稿 3" in failed.inner_text() and "長すぎます" in failed.inner_text()
+    assert page.eval_on_selector_all("#feed-timeline .uk-timeline__item", "ns => ns.map(n => n.dataset.post)") == [
+        "1",
+        "2",
+        "4",
+    ]
+    page.wait_for_timeout(300)  # give a would-be onerror a chance to fire
+    assert page.evaluate("typeof window.__y") == "undefined"
+    shot(tab, "21-feed-xss-and-error")
+    tab.assert_clean()
+
+
+def test_feed_with_nothing_pasted_asks_politely_without_a_request(tab: Tab) -> None:
+    open_feed_tab(tab)
+    tab.page.fill("#feed-text", "\n  \n\n")
+    tab.page.click("#feed-check")
+    tab.page.wait_for_selector("#feed-error:not([hidden])")
+    assert "投稿が空です" in tab.page.inner_text("#feed-error")
+    assert not [url for url in tab.requests if url.endswith("/v1/feed")]
+    tab.assert_clean()
+
+
+def test_feed_layout_holds_at_375px(phone_tab: Tab) -> None:
+    page = phone_tab.page
+    open_feed_tab(phone_tab)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(phone_tab, "22-phone-feed-empty", full_page=False)
+    page.fill("#feed-start", "2024-05-01")
+    check_feed(phone_tab, "\n\n".join(FEED_POSTS * 2))
+    assert len(timeline_kinds(phone_tab)) == 12
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.locator("#feed-results-heading").scroll_into_view_if_needed()
+    shot(phone_tab, "23-phone-feed-results", full_page=False)
+    shot(phone_tab, "24-phone-feed-full")
+    phone_tab.assert_clean()
