@@ -340,6 +340,16 @@ def test_story_spans_are_marked_calmly_with_the_fan_building_note(tab: Tab) -> N
     tab.assert_clean()
 
 
+def test_compliance_prompts_are_shown_as_their_own_quiet_reminder(tab: Tab) -> None:
+    enter_draft(tab, "期間限定!全品20%OFFです。")
+    wait_for_report(tab)
+    card = tab.page.locator(".uk-suggestion--compliance").first
+    assert card.is_visible()
+    assert "表示の確認" in card.inner_text()
+    assert "法的助言ではなく" in card.inner_text()
+    shot(tab, "07b-compliance")
+
+
 def test_keyboard_only_flow_checks_and_applies_a_replacement(tab: Tab) -> None:
     page = tab.page
     tab_until(tab, "el => el.id === 'draft'")

@@ -290,7 +290,9 @@ export function renderSuggestions(doc, report, t, { onReplace = null, idPrefix =
   }
   const list = el(doc, "ol", "uk-suggestions__list");
   tied.forEach((suggestion, index) => {
-    const category = isKnownCategory(suggestion.category) ? suggestion.category : "pushy_pitch";
+    // compliance prompts are reminders, not hard-sell findings: they get their own quiet style
+    const category =
+      suggestion.category === "compliance" || isKnownCategory(suggestion.category) ? suggestion.category : "pushy_pitch";
     const item = el(doc, "li", `uk-suggestion uk-suggestion--${category}`);
     item.id = `${idPrefix}-suggestion-${index}`;
     item.tabIndex = -1;
