@@ -109,7 +109,7 @@ def _check_jsonl(args: argparse.Namespace, analyzer: Analyzer, out: TextIO) -> i
     for number, record in _jsonl_records(sys.stdin):
         record_id = record.get("id") if isinstance(record, dict) else None
         try:
-            if isinstance(record, Exception):
+            if isinstance(record, json.JSONDecodeError):
                 raise InvalidText(f"line is not valid JSON ({record.msg})")
             if not isinstance(record, dict) or "text" not in record:
                 raise InvalidText('each line must be a JSON object with a "text" field')

@@ -90,9 +90,9 @@ def feedback_posts(path: Path) -> Iterator[Post]:
         yield Post(
             id=f"feedback-{row_id}",
             text=text,
-            discount_spam=int(discount),
-            pushy_pitch=int(pushy),
-            story=int(story),
+            discount_spam=1 if discount else 0,
+            pushy_pitch=1 if pushy else 0,
+            story=1 if story else 0,
             kind=kind,
             domain="feedback",
             platform=platform,

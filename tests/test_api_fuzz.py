@@ -7,12 +7,9 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-
-from tests.conftest import Server
-
-
 from app.config import Settings
 from app.main import create_app
+from tests.conftest import Server
 
 # The app's own OpenAPI document (building it loads no model); every request goes to the real server.
 schema = schemathesis.openapi.from_dict(create_app(Settings()).openapi())

@@ -16,7 +16,6 @@ import json
 import os
 import shutil
 import threading
-import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass

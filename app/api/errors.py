@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -13,7 +14,7 @@ from app.engine.analyze import InvalidText
 log = logging.getLogger("urikomi.errors")
 
 
-def _validation_detail(exc: RequestValidationError) -> list[dict[str, object]]:
+def _validation_detail(exc: RequestValidationError) -> list[dict[str, Any]]:
     """pydantic's errors without the offending input (it may be the draft, or unencodable)."""
     detail = []
     for error in exc.errors():

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel
 
 from app.api.access import authorize
-
 from app.api.deps import AnalyzerDep, RulesDep, SettingsDep
 from app.api.models import (
     AnalyzeRequest,
@@ -112,7 +111,7 @@ async def feed(body: FeedRequest, analyzer: AnalyzerDep, settings: SettingsDep, 
         results.append(report)
         when = post.time.replace(tzinfo=UTC) if post.time and post.time.tzinfo is None else post.time
         items.append(FeedItem(post_id, text, when, report))
-    summary = FeedSummary(**summarize(items, settings.feed_limits, body.lang)) if items else None
+    summary = FeedSummary.model_validate(summarize(items, settings.feed_limits, body.lang)) if items else None
     return _json(FeedResponse.model_construct(summary=summary, results=results))
 
 

@@ -56,7 +56,8 @@ def near_duplicate_groups(items: list[FeedItem], threshold: float) -> list[list[
 
 def summarize(items: list[FeedItem], limits: FeedLimits, lang: Lang) -> dict[str, object]:
     """Counts, the verdict and plain-language advice for a feed (in time order when times are given)."""
-    ordered = sorted(items, key=lambda i: i.time) if all(i.time for i in items) else list(items)
+    timed = all(item.time is not None for item in items)
+    ordered = sorted(items, key=lambda i: i.time or datetime.min) if timed else list(items)
     flags = [is_promotional(item.report) for item in ordered]
     n = len(ordered)
     promos = sum(flags)

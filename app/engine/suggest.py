@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.engine.catalogue import Catalogue, Family, Fallback, Lang
+from app.engine.catalogue import Catalogue, Fallback, Family, Lang
 from app.engine.features import Document
 from app.labels import HARD_SELL_LABELS, Label
 from app.schemas import Span, Suggestion, TextRange

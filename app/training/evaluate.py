@@ -20,7 +20,7 @@ from app.engine.tokenize import Tokenizer
 from app.labels import HARD_SELL_LABELS, LABELS, Label, Verdict
 from app.schemas import Report
 from app.training.baseline import keyword_labels
-from app.training.corpus import HARD_NEGATIVE_KINDS, Post, load_corpus
+from app.training.corpus import HARD_NEGATIVE_KINDS, Post
 from app.training.splits import Split
 
 CHALLENGE_PATH = Path(__file__).resolve().parents[2] / "tests" / "data" / "challenge.jsonl"
@@ -56,7 +56,7 @@ def confusion(truth: NDArray[np.int_], proba: NDArray[np.float64], cut: float) -
     }
 
 
-def reliability(truth: NDArray[np.int_], proba: NDArray[np.float64], bins: int = 10) -> list[dict[str, float]]:
+def reliability(truth: NDArray[np.int_], proba: NDArray[np.float64], bins: int = 10) -> list[dict[str, Any]]:
     """Calibration table: per probability bin, the mean prediction and the observed rate."""
     rows = []
     edges = np.linspace(0, 1, bins + 1)

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.metrics import f1_score
 from sklearn.frozen import FrozenEstimator
+from sklearn.metrics import f1_score
 from sklearn.naive_bayes import ComplementNB
 
 from app.engine.features import Document
