@@ -48,11 +48,11 @@ def char_density(
     length: int, starts: NDArray[np.intp], ends: NDArray[np.intp], contrib: NDArray[np.float64]
 ) -> NDArray[np.float64]:
     """Prefix sums of the per-character contribution density over a folded text of `length`."""
-    diff = np.zeros(length + 1)
-    if starts.size:
-        share = contrib / (ends - starts)
-        np.add.at(diff, starts, share)
-        np.add.at(diff, ends, -share)
+    if not starts.size:
+        return np.zeros(length + 1)
+    share = contrib / (ends - starts)
+    # bincount with weights is the fast scatter-add (np.add.at is an order of magnitude slower)
+    diff = np.bincount(starts, weights=share, minlength=length + 1) - np.bincount(ends, weights=share, minlength=length + 1)
     density = np.cumsum(diff[:length])
     return np.concatenate(([0.0], np.cumsum(density)))
 
