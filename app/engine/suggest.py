@@ -21,6 +21,11 @@ _CLAUSE_EDGES = frozenset("\n。、!！?？」』】)）")
 _PRESSURE_PUNCT = re.compile(r"[!！‼⁉❗❕]+|(?:🔥|💥|⚡|🚨|⏰|💰){2,}")
 _EDGE_PUNCT = "!！‼⁉❗❕?？。、・ 　【】《》≪≫<>＜＞＼／\\/"
 _SUBJECT_POS = frozenset({"名詞"})
+# Nouns that name the reader's action, not the product (「購入」「予約」...): never the subject.
+_ACTION_NOUNS = frozenset(
+    {"購入", "予約", "来店", "申込", "申し込み", "注文", "登録", "参加", "応募", "利用", "開催", "実施", "販売",
+     "発売", "確認", "チェック", "フォロー", "リツイート", "拡散", "連絡", "問い合わせ", "相談"}
+)
 
 
 ScoreFn = Callable[[str], dict[Label, float]]
@@ -135,7 +140,7 @@ def post_advice(
     outline = advice.outline
     lines: list[str] = []
     if outline is not None:
-        subject = _subject(doc, salesy) or ("この商品" if lang == "ja" else "this")
+        subject = _subject(doc, salesy, spans) or ("この商品" if lang == "ja" else "this")
         invitation = "のぞいてみてください。" if lang == "ja" else "take a look."
         template = outline.ja if lang == "ja" else outline.en
         lines = [line.replace("{subject}", subject).replace("{invitation}", invitation) for line in template]
@@ -229,13 +234,20 @@ def _raises(after: dict[Label, float], before: dict[Label, float]) -> bool:
     return any(after[label] > before[label] + 1e-9 for label in HARD_SELL_LABELS)
 
 
-def _subject(doc: Document, salesy: list[tuple[int, int]]) -> str | None:
-    """The product the post is about: the longest run of nouns that no hard-sell pattern covers."""
+def _subject(doc: Document, salesy: list[tuple[int, int]], spans: list[Span]) -> str | None:
+    """The product the post is about: the longest noun run outside the flagged phrases, else
+    outside the hard-sell patterns (a short blast is often one flagged clause around the product)."""
+    flagged = [folded_range(doc, s) for s in spans if s.category != Label.STORY]
+    return _longest_noun_run(doc, salesy + flagged) or _longest_noun_run(doc, salesy)
+
+
+def _longest_noun_run(doc: Document, excluded: list[tuple[int, int]]) -> str | None:
     best = ""
     run = ""
     for token in doc.tokens:
-        covered = any(a < token.end and token.start < b for a, b in salesy)
-        if token.pos in _SUBJECT_POS and not covered and not token.surface[:1].isdigit():
+        covered = any(a < token.end and token.start < b for a, b in excluded)
+        noun = token.pos in _SUBJECT_POS and token.lemma not in _ACTION_NOUNS and not token.surface[:1].isdigit()
+        if noun and not covered:
             start, end = doc.normalized.to_original(token.start, token.end)
             run += doc.normalized.original[start:end]
         else:
