@@ -144,6 +144,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Start the API with uvicorn after checking the model loads."""
     import uvicorn
 
+    from app.api.protocol import NoDelayH11Protocol
+
     settings = get_settings()
     _load_analyzer(settings.model_path)  # fail here, with a clear message, not in a worker
     if settings.rules_file is not None:
@@ -154,6 +156,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
+        http=NoDelayH11Protocol,
         server_header=False,
         access_log=False,
         log_level="info",
