@@ -23,11 +23,11 @@ from app.engine.tokenize import Token
 # least this much logit on its own, or this share of the strongest token, to start a phrase.
 MIN_TOKEN_LOGIT = 0.05
 MIN_SHARE_OF_TOP = 0.06
-MIN_PHRASE_LOGIT = 0.08
+MIN_PHRASE_LOGIT = 0.05
 MIN_SENTENCE_LOGIT = 0.5
 MIN_PHRASE_CHARS = 2  # a lone kana is noise to a reader, however much it weighs
 MAX_PHRASES = 12
-MAX_CLAUSE_CHARS = 18  # longer clauses are not highlighted whole
+MAX_CLAUSE_CHARS = 26  # longer clauses are not highlighted whole
 _JOINING_SYMBOLS = frozenset({"%", "&", "・", "ー", "~", "〜", ".", "-", "+", "#", "@", "/", "×", "→", ":", "_", "="})
 # A sentence ends at 。!? or a line break, but never inside a quotation 「…」.
 # A link is where the reader goes, not pressure in itself: it is never highlighted alone.

@@ -32,16 +32,16 @@ from app.training.thresholds import choose_thresholds
 from app.training.train import Dataset, Reference, TrainConfig, featurize, load_dataset
 
 CANDIDATES: dict[str, TrainConfig] = {
-    "logreg word+char1-3": TrainConfig(estimator="logreg", C=8.0, style=False),
-    "logreg word+char1-3 C=2": TrainConfig(estimator="logreg", C=2.0, style=False),
-    "logreg word+char2-4": TrainConfig(estimator="logreg", C=8.0, char_ngrams=(2, 3, 4), style=False),
+    "logreg word+char1-3": TrainConfig(estimator="logreg", C=8.0),
+    "logreg word+char1-3 C=2": TrainConfig(estimator="logreg", C=2.0),
+    "logreg word+char2-4": TrainConfig(estimator="logreg", C=8.0, char_ngrams=(2, 3, 4)),
     "logreg word+char1-3+style": TrainConfig(estimator="logreg", C=8.0, style=True),
     "logreg word+char2-4+style": TrainConfig(estimator="logreg", C=8.0, char_ngrams=(2, 3, 4), style=True),
-    "linear svm word+char1-3": TrainConfig(style=False),
-    "linear svm word+char1-3 C=0.3": TrainConfig(C=0.3, style=False),
-    "linear svm word+char1-3+style (shipped)": TrainConfig(),
+    "linear svm word+char1-3 (shipped)": TrainConfig(),
+    "linear svm word+char1-3 C=0.3": TrainConfig(C=0.3),
+    "linear svm word+char1-3+style": TrainConfig(style=True),
     "linear svm word+char2-4+style": TrainConfig(char_ngrams=(2, 3, 4), style=True),
-    "complement nb word+char1-3": TrainConfig(estimator="cnb", style=False),
+    "complement nb word+char1-3": TrainConfig(estimator="cnb"),
 }
 
 

@@ -48,7 +48,7 @@ class TrainConfig:
     sublinear_tf: bool = True
     class_weight: str | None = "balanced"
     char_ngrams: tuple[int, ...] = CHAR_NGRAMS
-    style: bool = True
+    style: bool = False
     estimator: str = "svm"  # "svm" (linear SVM) or "logreg"; both Platt-calibrated on dev
 
 
