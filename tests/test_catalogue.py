@@ -46,7 +46,7 @@ def test_family_messages_are_polite_japanese_and_english(family: Family) -> None
 @pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.id)
 def test_replacements_are_not_flagged_in_a_neutral_sentence(analyzer: Analyzer, family: Family) -> None:
     for template in family.replacements:
-        replacement = template.replace("{span}", "新しい焼き菓子").replace("{n}", "3")
+        replacement = template.replace("{span}", "新しい焼き菓子").replace("{n}", "3").replace("{qty}", "3個")
         sentence = "今週から店頭に並べています" + ("" if replacement in ("!", "。") else "。")
         report = analyzer.analyze(sentence + replacement)
         assert report.verdict == Verdict.OK, replacement

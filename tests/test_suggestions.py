@@ -77,3 +77,19 @@ def test_high_story_post_is_told_what_works(analyzer: Analyzer) -> None:
     report = analyzer.analyze("開店から十年、毎朝パンを焼いてきました。最初のお客様だった田中さんが、今日はお孫さんと来てくれました。")
     assert report.suggestions[-1].id == "post.keep_story"
     assert report.suggestions[-1].category == Label.STORY
+
+
+def test_softening_never_drops_a_sentence_into_the_middle_of_a_clause(analyzer: Analyzer) -> None:
+    draft = "仲介手数料0円!業界最安級の賃貸なら「部屋ナビ太郎」で!"
+    assert "業界最安級の賃貸なら「部屋ナビ太郎」で" in analyzer.analyze(draft).softened_text
+
+
+def test_hashtags_are_only_ever_replaced_by_hashtags(analyzer: Analyzer) -> None:
+    softened = analyzer.analyze("冬のセール開催中!!今すぐチェック!\n#拡散希望 #半額 #プレゼント企画").softened_text
+    last_line = softened.splitlines()[-1]
+    assert all(word.startswith("#") for word in last_line.split()), softened
+
+
+def test_bracketed_headline_is_rewritten_inside_its_brackets(analyzer: Analyzer) -> None:
+    softened = analyzer.analyze("【本日限り】全品50%OFF!!今すぐご来店ください!").softened_text
+    assert softened.startswith("【") and "】" in softened and "本日限り" not in softened

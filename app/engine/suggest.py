@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
@@ -14,10 +15,11 @@ from app.labels import HARD_SELL_LABELS, Label
 from app.schemas import Span, Suggestion, TextRange
 
 _NUMBER = re.compile(r"[0-9０-９][0-9０-９,，.．]*")
+_QUANTITY = re.compile(r"[0-9０-９]+\s*(?:名様|名|個|枠|点|席|台|組|セット|本|着|部|杯|食|室|区画|口)")
 _FACT = re.compile(r"https?://[^\s!！?？、。「」()（）【】<>]+|@[A-Za-z0-9_.]+|[0-9０-９]+")
 _EMPTY_BRACKETS = re.compile(r"【\s*】|《\s*》|≪\s*≫|\[\s*\]|＼\s*／|「\s*」")
 _SPACES = re.compile(r"[ \t]{2,}")
-_CLAUSE_EDGES = frozenset("\n。、!！?？」』】)）")
+_OPENERS = {"【": "】", "「": "」", "『": "』", "(": ")", "（": "）", "＼": "／", "《": "》", "≪": "≫", "[": "]"}
 _PRESSURE_PUNCT = re.compile(r"[!！‼⁉❗❕]+|(?:🔥|💥|⚡|🚨|⏰|💰){2,}")
 _EDGE_PUNCT = "!！‼⁉❗❕?？。、・ 　【】《》≪≫<>＜＞＼／\\/"
 _SUBJECT_POS = frozenset({"名詞"})
@@ -71,14 +73,17 @@ def _range_of(span: Span) -> TextRange:
 
 
 def render_replacements(templates: list[str], core: str) -> list[str]:
-    """Fill {span} (the matched phrase, pressure punctuation removed) and {n} (its first number)."""
+    """Fill {span} (the matched phrase, pressure punctuation removed), {n} (its first number) and
+    {qty} (its first number with its counter, e.g. 5名様); skip templates the phrase cannot fill."""
     calm = core.strip(_EDGE_PUNCT) or core
     numbers = _NUMBER.findall(core)
+    quantity = _QUANTITY.search(core)
     rendered = []
     for template in templates:
-        if "{n}" in template and not numbers:
+        if ("{n}" in template and not numbers) or ("{qty}" in template and not quantity):
             continue
-        rendered.append(template.replace("{span}", calm).replace("{n}", numbers[0] if numbers else ""))
+        text = template.replace("{span}", calm).replace("{n}", numbers[0] if numbers else "")
+        rendered.append(text.replace("{qty}", quantity.group() if quantity else ""))
     return rendered
 
 
@@ -161,8 +166,8 @@ def soften(
 ) -> str:
     """The draft with flagged phrases rewritten, facts kept, and no hard-sell score raised.
 
-    Each recognised phrase takes its first fact-keeping replacement; an unrecognised phrase that is
-    a whole clause without facts is dropped, any other is left as written. The whole rewrite is scored once; if any hard-sell score rose, edits are
+    Each recognised phrase that stands as its own clause takes its first fact-keeping replacement;
+    anything else is left as written (its suggestion still asks the writer to rethink it). The rewrite is scored once; if any hard-sell score rose, edits are
     taken one by one and each is kept only if it does not raise a score.
     """
     edits = _edits(original, suggestions, fallback_ids)
@@ -197,23 +202,35 @@ def _edits(original: str, suggestions: list[Suggestion], fallback_ids: frozenset
         if suggestion.id in fallback_ids:
             # No family knows this phrase: a whole clause without facts is dropped (the sentence
             # still reads); anything else is left as written for the writer to rethink.
-            end = _clause_end(original, span.start, span.end)
-            if end is not None and not facts_in(span.text):
-                edits.append((span.start, end, ""))
-            continue
-        choice = next((r for r in suggestion.replacements if keeps_facts(r, span.text)), span.text)
+            continue  # no family knows the phrase: rewriting or dropping it could lose a name or fact
+        hashtag = span.text.startswith("#")
+        if not hashtag and not _is_clause(original, span.start, span.end):
+            continue  # a replacement sentence dropped into the middle of a clause reads broken
+        fitting = (r for r in suggestion.replacements if r.startswith("#") == hashtag and keeps_facts(r, span.text))
+        choice = next(fitting, span.text)
         if choice != span.text:
             edits.append((span.start, span.end, choice))
     return edits
 
 
-def _clause_end(original: str, start: int, end: int) -> int | None:
-    """Where a deletion of [start, end) should stop if the span is a whole clause, else None."""
-    before = original[start - 1] if start > 0 else "\n"
-    after = original[end] if end < len(original) else "\n"
-    if before not in _CLAUSE_EDGES or after not in _CLAUSE_EDGES:
-        return None
-    return end + 1 if after in "。、!！?？" else end
+def _is_clause(original: str, start: int, end: int) -> bool:
+    """True when [start, end) stands as its own sentence or bracketed heading, so that a
+    replacement phrase can take its place and still read (「【本日限り】」, 「…。今すぐ!」)."""
+    left = original[start - 1] if start > 0 else ""
+    right = original[end] if end < len(original) else ""
+    if left in _OPENERS:
+        return right == _OPENERS[left]
+    if start > 0 and original[start - 1] == "#" or original[start] == "#":
+        return False  # a hashtag: only a hashtag may replace it (see _fits)
+    return _starts_sentence(left) and _ends_sentence(right)
+
+
+def _starts_sentence(char: str) -> bool:
+    return not char or char in "。!！?？\n" or char.isspace() or unicodedata.category(char) == "So"
+
+
+def _ends_sentence(char: str) -> bool:
+    return not char or char in "。、!！?？\n" or char.isspace() or unicodedata.category(char) == "So"
 
 
 def _apply(original: str, edits: list[tuple[int, int, str]]) -> str:
