@@ -108,17 +108,24 @@ def read_posts(path: Path) -> Iterator[tuple[int, Post | str]]:
                 yield number, errors
 
 
-def load_corpus(root: Path) -> list[Post]:
-    """Load every post below `root`; raise ValueError listing the problems if any record is bad."""
+def collect(roots: Iterable[Path]) -> tuple[list[Post], list[str]]:
+    """Every valid post below the roots, and one problem line per bad record or duplicate id."""
     posts: list[Post] = []
     problems: list[str] = []
-    for path in iter_corpus_files(root):
-        for number, item in read_posts(path):
-            if isinstance(item, str):
-                problems.append(f"{path}:{number}: {item}")
-            else:
-                posts.append(item)
+    for root in roots:
+        for path in iter_corpus_files(root):
+            for number, item in read_posts(path):
+                if isinstance(item, str):
+                    problems.append(f"{path}:{number}: {item}")
+                else:
+                    posts.append(item)
     problems.extend(duplicate_id_problems(posts))
+    return posts, problems
+
+
+def load_corpus(root: Path) -> list[Post]:
+    """Load every post below `root`; raise ValueError listing the problems if any record is bad."""
+    posts, problems = collect([root])
     if problems:
         raise ValueError("corpus has problems:\n" + "\n".join(problems[:50]))
     return posts
@@ -177,16 +184,11 @@ def main(argv: list[str] | None = None) -> int:
     """Validate corpus files: schema, labels vs kind, key phrases, unique ids, near-duplicates."""
     args = argv if argv is not None else sys.argv[1:]
     roots = [Path(a) for a in args] or [Path("training_data")]
-    posts: list[Post] = []
-    problems: list[str] = []
-    for root in roots:
-        for path in iter_corpus_files(root):
-            for number, item in read_posts(path):
-                if isinstance(item, str):
-                    problems.append(f"{path}:{number}: {item}")
-                else:
-                    posts.append(item)
-    problems.extend(duplicate_id_problems(posts))
+    missing = [str(root) for root in roots if not root.exists()]
+    if missing:
+        print(f"corpus: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    posts, problems = collect(roots)
     for a, b, score in near_duplicates(posts):
         problems.append(f"near-duplicate posts {a} and {b} (5-gram Jaccard {score:.2f})")
     summary: dict[str, int] = {}

@@ -195,6 +195,25 @@ function scheduleAnalyze() {
   state.timer = window.setTimeout(analyze, DEBOUNCE_MS);
 }
 
+/** POST JSON to this server; the parsed body, or null when the answer is not JSON. Network errors throw. */
+async function postJson(path, body, signal) {
+  const response = await fetch(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify(body),
+    signal,
+    credentials: "same-origin",
+    cache: "no-store",
+  });
+  let payload = null;
+  try {
+    payload = await response.json();
+  } catch {
+    payload = null;
+  }
+  return { response, payload };
+}
+
 async function analyze() {
   window.clearTimeout(state.timer);
   const text = ui.draft.value;
@@ -211,19 +230,11 @@ async function analyze() {
   let response;
   let payload = null;
   try {
-    response = await fetch("/v1/analyze", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify({ text, platform: ui.platform.value, lang: state.lang }),
-      signal: controller.signal,
-      credentials: "same-origin",
-      cache: "no-store",
-    });
-    try {
-      payload = await response.json();
-    } catch {
-      payload = null;
-    }
+    ({ response, payload } = await postJson(
+      "/v1/analyze",
+      { text, platform: ui.platform.value, lang: state.lang },
+      controller.signal,
+    ));
   } catch (error) {
     if (error && error.name === "AbortError") return;
     if (seq !== state.seq) return;
@@ -437,19 +448,7 @@ async function checkFeed() {
   let response;
   let payload = null;
   try {
-    response = await fetch("/v1/feed", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify({ posts, lang: state.lang }),
-      signal: controller.signal,
-      credentials: "same-origin",
-      cache: "no-store",
-    });
-    try {
-      payload = await response.json();
-    } catch {
-      payload = null;
-    }
+    ({ response, payload } = await postJson("/v1/feed", { posts, lang: state.lang }, controller.signal));
   } catch (error) {
     if (error && error.name === "AbortError") return;
     if (seq !== state.feedSeq) return;
