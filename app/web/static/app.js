@@ -148,15 +148,19 @@ function showError(message) {
   ui.summary.textContent = "";
   ui.applyAll.disabled = true;
   renderLengthInfo(null);
-  ui.error.replaceChildren();
+  fillError(ui.error, message);
+}
+
+/** Show a polite error (a title and the message, as text) in `box`. */
+function fillError(box, message) {
   const title = document.createElement("strong");
   title.className = "error__title";
   title.textContent = t("error.title");
   const body = document.createElement("p");
   body.className = "error__body";
   body.textContent = message;
-  ui.error.append(title, body);
-  ui.error.hidden = false;
+  box.replaceChildren(title, body);
+  box.hidden = false;
 }
 
 function clearError() {
@@ -416,15 +420,7 @@ function showFeedError(message) {
   ui.feedBody.hidden = true;
   ui.feedEmpty.hidden = true;
   ui.feedSummary.textContent = "";
-  ui.feedError.replaceChildren();
-  const title = document.createElement("strong");
-  title.className = "error__title";
-  title.textContent = t("error.title");
-  const body = document.createElement("p");
-  body.className = "error__body";
-  body.textContent = message;
-  ui.feedError.append(title, body);
-  ui.feedError.hidden = false;
+  fillError(ui.feedError, message);
 }
 
 async function checkFeed() {
