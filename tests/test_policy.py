@@ -132,3 +132,29 @@ def test_compliance_prompts_stay_quiet_when_the_facts_are_there(analyzer: Analyz
 def test_compliance_prompts_can_be_switched_off(analyzer: Analyzer) -> None:
     report = analyzer.analyze("期間限定!全品20%OFFです。", policy=Policy(ignore=frozenset({"compliance"})))
     assert not [s for s in report.suggestions if s.category == "compliance"]
+
+
+def test_the_operators_rules_file_applies_to_every_request(tmp_path: Path) -> None:
+    import httpx
+
+    from tests.conftest import start_server, stop_server
+
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("allow_terms: [半額堂]\ndisabled_rules: [pushy.exclamation, compliance]\n", encoding="utf-8")
+    server = start_server(tmp_path, {"URIKOMI_RULES_FILE": str(rules)})
+    try:
+        body = httpx.post(f"{server.base_url}/v1/analyze", json={"text": "半額堂です。期間限定!全品半額!!"}).json()
+    finally:
+        stop_server(server)
+    assert not any("半額堂" in s["text"] for s in body["spans"])
+    assert any("半額" in s["text"] for s in body["spans"])
+    assert not [s for s in body["suggestions"] if s["id"].startswith(("pushy.exclamation", "compliance"))]
+
+
+def test_a_broken_rules_file_stops_the_server_with_a_message(tmp_path: Path) -> None:
+    from tests.conftest import start_server
+
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("allow_terms: [\n", encoding="utf-8")
+    with pytest.raises(RuntimeError, match="URIKOMI_RULES_FILE"):
+        start_server(tmp_path, {"URIKOMI_RULES_FILE": str(rules)})
