@@ -40,7 +40,12 @@ def with_emoji_and_breaks(text: str) -> str:
 
 
 def with_hashtags(text: str) -> str:
-    return text + "\n#日々のこと #お店 #ありがとう"
+    # topical tags only: a tag like #ありがとう is a message (gratitude is a story cue), not neutral
+    return text + "\n#日々のこと #お店 #いつもの風景"
+
+
+def with_english_hashtags(text: str) -> str:
+    return text + "\n#instagood #japan #photooftheday"
 
 
 REWRITES: dict[str, Callable[[str], str]] = {
@@ -48,6 +53,7 @@ REWRITES: dict[str, Callable[[str], str]] = {
     "half-width": to_half_width,
     "emoji and line breaks": with_emoji_and_breaks,
     "hashtags appended": with_hashtags,
+    "English hashtags appended": with_english_hashtags,
 }
 
 

@@ -146,11 +146,22 @@ class Analyzer:
             if allowed:  # allowed terms are never highlighted, whatever the category
                 phrases = explain.excluding(phrases, allowed, prefix)
             candidates.extend((label, p) for p in phrases)
-        return self._to_spans(doc, candidates)
+        return self._to_spans(doc, candidates, matched)
 
-    def _to_spans(self, doc: Document, candidates: list[tuple[Label, explain.Phrase]]) -> list[Span]:
-        """Resolve overlaps (hard-sell before story, then by weight) and map to original offsets."""
-        ordered = sorted(candidates, key=lambda c: (c[0] == Label.STORY, -c[1].weight))
+    def _to_spans(
+        self,
+        doc: Document,
+        candidates: list[tuple[Label, explain.Phrase]],
+        matched: dict[Label, list[tuple[int, int]]],
+    ) -> list[Span]:
+        """Resolve overlaps and map to original offsets. Hard sell claims text before story; a phrase
+        that a catalogue family of its own category recognises claims it before one that none does
+        (so 「詳しくはDMで」 stays a DM funnel even where the discount score weighs it more); then weight."""
+
+        def known(label: Label, phrase: explain.Phrase) -> bool:
+            return any(a < phrase.end and phrase.start < b for a, b in matched.get(label, ()))
+
+        ordered = sorted(candidates, key=lambda c: (c[0] == Label.STORY, not known(*c), -c[1].weight))
         taken: list[tuple[int, int]] = []
         utf16 = Utf16Offsets(doc.normalized.original)
         spans = []

@@ -15,13 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import f1_score
 from sklearn.naive_bayes import ComplementNB
 
-from app.engine.features import Document
 from app.engine.tokenize import Tokenizer
 from app.labels import LABELS
 from app.training.baseline import keyword_labels
@@ -29,7 +25,7 @@ from app.training.corpus import HARD_NEGATIVE_KINDS, Post, load_corpus
 from app.training.evaluate import CHALLENGE_PATH
 from app.training.splits import Split
 from app.training.thresholds import choose_thresholds
-from app.training.train import Dataset, Reference, TrainConfig, featurize, load_dataset
+from app.training.train import Dataset, Reference, TrainConfig, featurize, fit, load_dataset
 
 CANDIDATES: dict[str, TrainConfig] = {
     "logreg word+char1-3": TrainConfig(estimator="logreg", C=8.0),
@@ -46,16 +42,11 @@ CANDIDATES: dict[str, TrainConfig] = {
 
 
 class NaiveBayesReference(Reference):
-    """Complement naive Bayes on the same features, Platt-calibrated on dev; for comparison only."""
+    """Complement naive Bayes on the same features, Platt-calibrated on dev; for comparison only
+    (it has no coef_ to export, so it can be compared but not shipped)."""
 
-    def fit(self, train: list[Document], y_train: NDArray[np.int_], dev: list[Document], y_dev: NDArray[np.int_]) -> Reference:
-        x_train, x_dev = self.union.fit_transform(train), self.union.transform(dev)
-        self.classifiers = []
-        for column in range(len(LABELS)):
-            base = ComplementNB(alpha=0.3).fit(x_train, y_train[:, column])
-            calibrated = CalibratedClassifierCV(FrozenEstimator(base), method="sigmoid")
-            self.classifiers.append(calibrated.fit(x_dev, y_dev[:, column]))
-        return self
+    def _estimator(self) -> Any:
+        return ComplementNB(alpha=0.3)
 
 
 def _scores(posts: list[Post], y: Any, proba: Any, cuts: dict[str, float]) -> dict[str, float]:
@@ -81,10 +72,8 @@ def compare(data_dir: Path) -> list[dict[str, Any]]:
         if key not in datasets:
             datasets[key] = load_dataset(data_dir, tokenizer, config)
         data = datasets[key]
-        train_posts, train_docs, y_train = data.part(Split.TRAIN)
         dev_posts, dev_docs, y_dev = data.part(Split.DEV)
-        reference_type = NaiveBayesReference if config.estimator == "cnb" else Reference
-        reference = reference_type(config).fit(train_docs, y_train, dev_docs, y_dev)
+        reference = fit(data, config, NaiveBayesReference if config.estimator == "cnb" else Reference)
         proba = reference.predict_proba(dev_docs)
         cuts, _ = choose_thresholds(proba, y_dev)
         row: dict[str, Any] = {"candidate": name, **_scores(dev_posts, y_dev, proba, cuts)}

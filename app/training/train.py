@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import sklearn
 from numpy.typing import NDArray
+from scipy import sparse
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.frozen import FrozenEstimator
@@ -31,12 +32,14 @@ from app.engine.model import LinearModel, load_model, save_model
 from app.engine.normalize import normalize
 from app.engine.tokenize import Tokenizer
 from app.labels import LABELS
+from app.training.augment import with_hashtags
 from app.training.corpus import Post, corpus_hash, load_corpus
 from app.training.splits import SPLIT_SEED, Split, assign_splits
 from app.training.thresholds import choose_thresholds
 
 MODEL_FAMILY = "ja-linear"
 MAX_REFERENCE_DELTA = 1e-9
+HASHTAG_COPIES = 2  # augmented copies of each training post (see app/training/augment.py)
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class TrainConfig:
     char_ngrams: tuple[int, ...] = CHAR_NGRAMS
     style: bool = False
     estimator: str = "svm"  # "svm" (linear SVM) or "logreg"; both Platt-calibrated on dev
+    augment_hashtags: bool = True  # train also on each post with neutral hashtags appended
 
 
 @dataclass
@@ -113,10 +117,25 @@ class Reference:
             analyzer=attrgetter(field), min_df=self.config.min_df, sublinear_tf=self.config.sublinear_tf
         )
 
-    def fit(self, train: list[Document], y_train: NDArray[np.int_], dev: list[Document], y_dev: NDArray[np.int_]) -> Reference:
-        """Fit vectorizers and classifiers on train; Platt-calibrate each on dev."""
+    def matrices(
+        self, train: list[Document], y_train: NDArray[np.int_], dev: list[Document], augmented: list[list[Document]]
+    ) -> tuple[Any, NDArray[np.int_], Any]:
+        """Fit the vocabulary on the real train posts only (so min_df still drops one-off terms),
+        then stack the augmented copies under them with the same labels."""
         x_train = self.union.fit_transform(train)
-        x_dev = self.union.transform(dev)
+        blocks = [x_train] + [self.union.transform(copy) for copy in augmented]
+        return sparse.vstack(blocks).tocsr(), np.vstack([y_train] * len(blocks)), self.union.transform(dev)
+
+    def fit(
+        self,
+        train: list[Document],
+        y_train: NDArray[np.int_],
+        dev: list[Document],
+        y_dev: NDArray[np.int_],
+        augmented: list[list[Document]] | None = None,
+    ) -> Reference:
+        """Fit vectorizers and classifiers on train; Platt-calibrate each on dev."""
+        x_train, y_train, x_dev = self.matrices(train, y_train, dev, augmented or [])
         self.classifiers = []
         for column in range(len(LABELS)):
             base = self._estimator().fit(x_train, y_train[:, column])
@@ -164,11 +183,16 @@ def served_proba(model: LinearModel, docs: list[Document]) -> NDArray[np.float64
     return np.array([[model.score(d).probabilities[label] for label in LABELS] for d in docs])
 
 
-def fit(data: Dataset, config: TrainConfig) -> Reference:
-    """Fit the reference model on the train split, calibrated on dev."""
-    _, train_docs, y_train = data.part(Split.TRAIN)
+def fit(data: Dataset, config: TrainConfig, reference_type: type[Reference] | None = None) -> Reference:
+    """Fit the reference model on the train split (plus its augmented copies), calibrated on dev."""
+    train_posts, train_docs, y_train = data.part(Split.TRAIN)
     _, dev_docs, y_dev = data.part(Split.DEV)
-    return Reference(config).fit(train_docs, y_train, dev_docs, y_dev)
+    augmented: list[list[Document]] = []
+    if config.augment_hashtags:
+        tokenizer = Tokenizer()
+        for copy in range(HASHTAG_COPIES):
+            augmented.append(featurize([with_hashtags(p.id, p.text, copy) for p in train_posts], tokenizer, config))
+    return (reference_type or Reference)(config).fit(train_docs, y_train, dev_docs, y_dev, augmented)
 
 
 def with_feedback(data: Dataset, feedback_db: Path, tokenizer: Tokenizer, config: TrainConfig) -> int:
