@@ -28,7 +28,12 @@ Every post was written for this project, by hand, in natural Japanese, in the vo
 coaches, creators and companies on X, Instagram, Facebook, LINE official accounts and blogs. Seven
 authors each took six business kinds, so no single voice dominates a domain; three more authors
 then added about 200 posts each of subtle pressure and look-alike hard negatives in five further
-kinds (`posts/subtle_*`). Nothing was copied from the web. No post is generated from a template (`"source": "template"` would mark one; there
+kinds (`posts/subtle_*`), and three more about 130 each of warm posts that address the reader
+without pressing (`posts/warm_*`). Nothing was copied from the web.
+
+Training also sees each train-split post a second and third time with a few ordinary hashtags
+appended (`app/training/augment.py`, same labels, vocabulary fitted on the real posts only), so that
+a shop's usual tags do not move a verdict; dev and test are never augmented. No post is generated from a template (`"source": "template"` would mark one; there
 are none). A held-out challenge set (`tests/data/challenge.jsonl`, 300 posts in ~100 other business
 kinds) was written by an author who never saw this corpus; it is never trained on.
 
@@ -75,9 +80,8 @@ GAPS = """\
 - LINE is the thinnest platform.
 - Deal-only posts without any pressure (1/0/0) are the rarest label combination: most authored
   deal blasts also carry a deadline or scarcity.
-- Warm, personal invitations and stories by other authors are where the model now raises false
-  alarms on the held-out challenge set (see `models/MODEL_CARD.md`): more near-miss posts that
-  speak to the reader directly without pressing are the next thing to add.
+- Story and criticism posts by other authors that address the reader directly are where the
+  model still raises most false alarms on the held-out challenge set (see `models/MODEL_CARD.md`).
 - All posts are by the project's authors; registers far from social media (news, legal text) are
   not covered.
 """
