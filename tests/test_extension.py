@@ -359,6 +359,16 @@ def _replace_first(page: Any, field: str) -> tuple[str, str, str]:
     return before, expected, replacement
 
 
+def assert_first_replacement_edits_field(page: Any, field_id: str, prop: str) -> None:
+    """Click the first replacement: the field's `prop` becomes the rewritten draft, and the page
+    saw an input event from that field (what React-like frameworks listen to)."""
+    old, expected, replacement = _replace_first(page, f"#{field_id}")
+    page.wait_for_function(f"(v) => document.querySelector('#{field_id}').{prop} === v", arg=expected)
+    assert expected != old and expected.startswith("🎉🎉" + replacement)
+    inputs = page.evaluate("() => window.__inputs")
+    assert any(e["id"] == field_id for e in inputs), inputs
+
+
 def test_badge_on_opted_in_textarea_and_replacement(configured: Extension, api: Server, pages: tuple[str, str]) -> None:
     opted, _ = pages
     page = open_test_page(configured, opted)
@@ -369,11 +379,7 @@ def test_badge_on_opted_in_textarea_and_replacement(configured: Extension, api: 
     wait_badge(page, "hard_sell")
     assert analyze_count(api) == before + 1  # one request after the pause, not one per keystroke
     shot(page, "textarea-badge")
-    old, expected, replacement = _replace_first(page, "#ta")
-    page.wait_for_function("(v) => document.querySelector('#ta').value === v", arg=expected)
-    assert expected != old and expected.startswith("🎉🎉" + replacement)
-    inputs = page.evaluate("() => window.__inputs")
-    assert any(e["id"] == "ta" for e in inputs), inputs
+    assert_first_replacement_edits_field(page, "ta", "value")
     shot(page, "textarea-replaced")
     page.close()
 
@@ -387,11 +393,7 @@ def test_badge_on_opted_in_contenteditable_and_replacement(
     wait_badge(page, "idle")
     page.keyboard.insert_text(HARD_SELL)
     wait_badge(page, "hard_sell")
-    old, expected, replacement = _replace_first(page, "#ce")
-    page.wait_for_function("(v) => document.querySelector('#ce').innerText === v", arg=expected)
-    assert expected != old and expected.startswith("🎉🎉" + replacement)
-    inputs = page.evaluate("() => window.__inputs")
-    assert any(e["id"] == "ce" for e in inputs), inputs
+    assert_first_replacement_edits_field(page, "ce", "innerText")
     shot(page, "contenteditable-replaced")
     page.close()
 

@@ -122,11 +122,11 @@ async def feedback(body: FeedbackRequest, analyzer: AnalyzerDep, settings: Setti
     if store is None:
         raise HTTPException(status_code=404, detail="feedback is not enabled on this server (URIKOMI_FEEDBACK_DB)")
     check_text(body.text, settings.max_chars)
-    report = analyzer.analyze(body.text)
     discount = pushy = False
     phrases: list[str] = []
-    if body.is_hard_sell:
-        found = {label for label in report.labels}
+    if body.is_hard_sell:  # the model's reading fills in only what the user left out
+        report = analyzer.analyze(body.text)
+        found = set(report.labels)
         discount = body.discount_spam if body.discount_spam is not None else Label.DISCOUNT_SPAM in found
         pushy = body.pushy_pitch if body.pushy_pitch is not None else (Label.PUSHY_PITCH in found or not discount)
         phrases = body.key_phrases or [s.text for s in report.spans if s.category != Label.STORY][:10]

@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from app.engine.similarity import char_shingles
+from app.engine.similarity import similar_pairs
 
 
 class Kind(StrEnum):
@@ -143,29 +143,8 @@ def duplicate_id_problems(posts: Iterable[Post]) -> list[str]:
 
 
 def near_duplicates(posts: list[Post], threshold: float = 0.8) -> list[tuple[str, str, float]]:
-    """Pairs of posts whose 5-gram Jaccard similarity reaches `threshold`.
-
-    Candidates come from an inverted index of rare shingles, so the check stays fast on thousands
-    of posts instead of comparing every pair.
-    """
-    shingles = [char_shingles(p.text) for p in posts]
-    index: dict[str, list[int]] = {}
-    for i, grams in enumerate(shingles):
-        for gram in grams:
-            index.setdefault(gram, []).append(i)
-    pairs = []
-    for i, grams in enumerate(shingles):
-        counts: dict[int, int] = {}
-        for gram in grams:
-            for j in index[gram]:
-                if j > i:
-                    counts[j] = counts.get(j, 0) + 1
-        for j, shared in counts.items():
-            union = len(grams) + len(shingles[j]) - shared
-            score = shared / union if union else 1.0
-            if score >= threshold:
-                pairs.append((posts[i].id, posts[j].id, score))
-    return pairs
+    """Pairs of posts (by id) whose 5-gram Jaccard similarity reaches `threshold` (every pair checked)."""
+    return [(posts[i].id, posts[j].id, score) for i, j, score in similar_pairs([p.text for p in posts], threshold)]
 
 
 def corpus_hash(root: Path) -> str:

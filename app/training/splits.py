@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from enum import StrEnum
 
+from app.engine.similarity import UnionFind
 from app.training.corpus import Post, near_duplicates
 
 SPLIT_SEED = "urikomi-2026"
@@ -21,26 +22,9 @@ class Split(StrEnum):
     TEST = "test"
 
 
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, key: str) -> str:
-        self.parent.setdefault(key, key)
-        while self.parent[key] != key:
-            self.parent[key] = self.parent[self.parent[key]]
-            key = self.parent[key]
-        return key
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 def paraphrase_groups(posts: list[Post]) -> dict[str, str]:
     """Post id → group root: explicit `group` fields joined with near-paraphrases."""
-    groups = _UnionFind()
+    groups: UnionFind[str] = UnionFind()
     for post in posts:
         groups.union(post.id, "group:" + post.group_key)
     for a, b, _ in near_duplicates(posts, threshold=PARAPHRASE_SIMILARITY):
