@@ -79,6 +79,8 @@ class Analyzer:
         doc = self.document(text)
         allowed = allowed_regions(doc, policy.allow_terms, self.tokenizer) if policy.allow_terms else []
         scored = self.model.score(doc)
+        # the softened draft is checked with plain scores, so compare it with the draft's plain scores
+        unmasked = scored.probabilities
         if allowed:
             scored = self.model.without(scored, allowed)
         probs = scored.probabilities
@@ -101,7 +103,7 @@ class Analyzer:
             verdict=verdict,
             spans=spans,
             suggestions=suggestions,
-            softened_text=soften(text, suggestions, self._fallback_ids, self.hard_sell_scores, probs),
+            softened_text=soften(text, suggestions, self._fallback_ids, self.hard_sell_scores, unmasked),
             sensitivity=policy.sensitivity,
             thresholds={label: Cut(caution=round(cuts.caution[label], 4), hard_sell=round(cuts.decision[label], 4)) for label in LABELS},
             model=ModelInfo(version=self.model.version),
