@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.engine.normalize import fold, normalize
+from app.engine.normalize import _JOINING, fold, normalize
 
 # Characters that exercise every path: half-width kana with sound marks, full-width ASCII,
 # combining marks, emoji with ZWJ and skin tones, variation selectors, ligature-like symbols.
@@ -72,3 +74,29 @@ def test_offset_maps_are_monotonic(text: str) -> None:
         assert list(result.starts) == sorted(result.starts)
         assert list(result.ends) == sorted(result.ends)
         assert len(result.starts) == len(result.text)
+
+
+def _fold_every_cluster(original: str) -> tuple[str, list[int], list[int]]:
+    """The reference: every cluster (a base character and its joining marks) folded on its own."""
+    cluster = re.compile(f"[^{_JOINING}]?[{_JOINING}]*", re.DOTALL)
+    pieces, starts, ends = [], [], []
+    for match in cluster.finditer(original):
+        start, end = match.span()
+        if start == end:
+            continue
+        folded = fold(match.group())
+        pieces.append(folded)
+        starts += [start] * len(folded)
+        ends += [end] * len(folded)
+    return "".join(pieces), starts, ends
+
+
+@given(drafts)
+def test_normalize_equals_folding_every_cluster_on_its_own(text: str) -> None:
+    result = normalize(text)
+    folded, starts, ends = _fold_every_cluster(text)
+    assert result.text == folded
+    if result.starts is None:
+        assert starts == list(range(len(text))) and ends == list(range(1, len(text) + 1))
+    else:
+        assert (list(result.starts), list(result.ends)) == (starts, ends)

@@ -33,3 +33,18 @@ def test_token_offsets_slice_the_text(tokenizer: Tokenizer, text: str) -> None:
         assert text[token.start : token.end] == token.surface
         assert token.start >= previous_end
         previous_end = token.end
+
+
+@settings(max_examples=150)
+@given(JAPANESE)
+def test_printed_fields_read_the_same_tokens_as_the_node_reader(tokenizer: Tokenizer, text: str) -> None:
+    assert tokenizer.tokenize(text) == tokenizer.tokenize_by_node(text)
+
+
+def test_printed_fields_read_the_same_tokens_as_the_node_reader_on_the_corpus(tokenizer: Tokenizer) -> None:
+    from app.engine.normalize import normalize
+    from app.training.corpus import load_corpus
+    from tests.conftest import DATA_DIR
+
+    texts = [normalize(p.text).text for p in load_corpus(DATA_DIR)[::5]]
+    assert [t for t in texts if tokenizer.tokenize(t) != tokenizer.tokenize_by_node(t)] == []

@@ -34,6 +34,13 @@ _DIGITS = str.maketrans("0123456789", "0000000000")
 _SKIP_POS = frozenset({"空白"})
 
 
+# A character n-gram's key packs its code points (each + 1, 21 bits apiece) into one integer, so
+# the serving path looks grams up in a sorted array of the vocabulary's keys instead of building
+# a string per gram. Exact (no collisions) up to three characters.
+KEY_BITS = 21
+MAX_KEYED_NGRAM = 3
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
     """Everything the classifier and the explainer need to know about one draft."""
@@ -43,57 +50,90 @@ class Document:
     word_terms: list[str]
     word_starts: NDArray[np.intp]  # region of each word term in the folded text
     word_ends: NDArray[np.intp]
-    char_terms: list[str]
+    char_ngrams: tuple[int, ...]
     char_starts: NDArray[np.intp]  # region of each character n-gram in the folded text
     char_ends: NDArray[np.intp]
 
+    @property
+    def char_terms(self) -> list[str]:
+        """The character n-grams as strings (what training's vectorizers count), in region order."""
+        text = self.normalized.text.translate(_DIGITS)
+        return [text[a:b] for a, b in zip(self.char_starts.tolist(), self.char_ends.tolist())]
 
-def _token_key(token: Token) -> str:
-    """The word-level identity of a token: its lemma, with every number folded to one shape."""
-    if token.pos == "名詞" and token.surface[:1].isdigit():
-        return "<num>"
-    return token.lemma.translate(_DIGITS)
-
-
-def word_features(tokens: list[Token]) -> tuple[list[str], list[tuple[int, int]]]:
-    """Lemma unigrams and bigrams, each with the folded-text region it spans."""
-    kept = [t for t in tokens if t.pos not in _SKIP_POS and t.surface.strip()]
-    keys = [_token_key(t) for t in kept]
-    terms: list[str] = []
-    regions: list[tuple[int, int]] = []
-    for i, token in enumerate(kept):
-        terms.append("w:" + keys[i])
-        regions.append((token.start, token.end))
-        if i + 1 < len(kept):
-            terms.append("b:" + keys[i] + " " + keys[i + 1])
-            regions.append((token.start, kept[i + 1].end))
-    return terms, regions
+    @property
+    def char_keys(self) -> NDArray[np.int64]:
+        """The character n-grams as integer keys (see `gram_key`), in region order."""
+        return _char_keys(self.normalized.text, self.char_ngrams)
 
 
-def char_features(
-    folded: str, ngrams: tuple[int, ...] = CHAR_NGRAMS
-) -> tuple[list[str], NDArray[np.intp], NDArray[np.intp]]:
-    """Character n-grams of the folded text (digits folded to 0), with their start and end offsets.
+def gram_keys(grams: list[str]) -> NDArray[np.int64] | None:
+    """Integer keys of n-grams (already digit-folded, as in a vocabulary), or None when some gram
+    is too long (or empty) to have one. Vectorised: a vocabulary has tens of thousands of grams."""
+    lengths = np.fromiter(map(len, grams), dtype=np.intp, count=len(grams))
+    if lengths.size and (lengths.min() < 1 or lengths.max() > MAX_KEYED_NGRAM):
+        return None
+    points = np.frombuffer("".join(grams).encode("utf-32-le"), dtype=np.uint32).astype(np.int64) + 1
+    firsts = np.cumsum(lengths) - lengths
+    keys = np.zeros(len(grams), dtype=np.int64)
+    for offset in range(MAX_KEYED_NGRAM):
+        longer = lengths > offset
+        keys[longer] = (keys[longer] << KEY_BITS) | points[firsts[longer] + offset]
+    return keys
 
-    Built with comprehensions and arrays rather than per-gram tuples: on a 400-character post
-    this is ~1,200 grams, and this function sits on the serving path of every request.
-    """
-    text = folded.translate(_DIGITS)
-    length = len(text)
-    terms: list[str] = []
+
+def _code_points(folded: str) -> NDArray[np.int64]:
+    """Code point + 1 of every character, digits folded to 0 (as in the vocabulary)."""
+    encoded = folded.translate(_DIGITS).encode("utf-32-le")
+    return np.frombuffer(encoded, dtype=np.uint32).astype(np.int64) + 1
+
+
+def _char_keys(folded: str, ngrams: tuple[int, ...]) -> NDArray[np.int64]:
+    """Keys of every n-gram, n by n and position by position (the order of `char_regions`)."""
+    if max(ngrams, default=0) > MAX_KEYED_NGRAM:
+        raise ValueError(f"character n-grams longer than {MAX_KEYED_NGRAM} have no integer keys")
+    points = _code_points(folded)
+    blocks = []
+    for n in ngrams:
+        count = len(points) - n + 1
+        if count <= 0:
+            continue
+        key = points[:count]
+        for offset in range(1, n):
+            key = (key << KEY_BITS) | points[offset : offset + count]
+        blocks.append(key)
+    return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.int64)
+
+
+def char_regions(length: int, ngrams: tuple[int, ...] = CHAR_NGRAMS) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Start and end offsets of every character n-gram of a text of `length`, n by n."""
     starts: list[NDArray[np.intp]] = []
     ends: list[NDArray[np.intp]] = []
     for n in ngrams:
         count = length - n + 1
         if count <= 0:
             continue
-        terms.extend([text[i : i + n] for i in range(count)])
         positions = np.arange(count, dtype=np.intp)
         starts.append(positions)
         ends.append(positions + n)
-    if not terms:
-        return [], np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
-    return terms, np.concatenate(starts), np.concatenate(ends)
+    if not starts:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    return np.concatenate(starts), np.concatenate(ends)
+
+
+def word_features(tokens: list[Token]) -> tuple[list[str], list[int], list[int]]:
+    """Lemma unigrams, then bigrams, with the folded-text region (starts, ends) each spans.
+
+    A token's word-level identity is its lemma with digits folded to 0, or <num> for a number.
+    """
+    kept = [t for t in tokens if t.pos not in _SKIP_POS and t.surface.strip()]
+    # one translate over all lemmas (a newline never occurs inside a lemma)
+    folded = "\n".join([t.lemma for t in kept]).translate(_DIGITS).split("\n") if kept else []
+    keys = ["<num>" if t.pos == "名詞" and t.surface[:1].isdigit() else key for t, key in zip(kept, folded)]
+    starts = [t.start for t in kept]
+    ends = [t.end for t in kept]
+    terms = ["w:" + key for key in keys]
+    terms += ["b:" + a + " " + b for a, b in zip(keys, keys[1:])]
+    return terms, starts + starts[:-1], ends + ends[1:]
 
 
 def style_features(folded: str) -> tuple[list[str], list[tuple[int, int]]]:
@@ -114,20 +154,20 @@ def build_document(
     style: bool = False,
 ) -> Document:
     """Assemble a Document from the outputs of normalisation and tokenisation."""
-    word_terms, word_regions = word_features(tokens)
+    word_terms, word_starts, word_ends = word_features(tokens)
     if style:
         style_terms, style_regions = style_features(normalized.text)
         word_terms += style_terms
-        word_regions += style_regions
-    char_terms, char_starts, char_ends = char_features(normalized.text, char_ngrams)
-    word_bounds = np.array(word_regions, dtype=np.intp).reshape(-1, 2)
+        word_starts += [a for a, _ in style_regions]
+        word_ends += [b for _, b in style_regions]
+    char_starts, char_ends = char_regions(len(normalized.text), char_ngrams)
     return Document(
         normalized,
         tuple(tokens),
         word_terms,
-        word_bounds[:, 0],
-        word_bounds[:, 1],
-        char_terms,
+        np.array(word_starts, dtype=np.intp),
+        np.array(word_ends, dtype=np.intp),
+        char_ngrams,
         char_starts,
         char_ends,
     )

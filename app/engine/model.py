@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from app.engine.features import Document
+from app.engine.features import Document, gram_keys
 from app.labels import LABELS, Label
 
 METADATA_FILE = "model.json"
@@ -51,10 +51,8 @@ class LinearModel:
     """TF-IDF blocks (words, characters) → one logistic regression per label → Platt scaling."""
 
     metadata: dict[str, Any]
-    word_index: dict[str, int]
-    char_index: dict[str, int]
-    idf: NDArray[np.float64]  # word columns first, then character columns
-    coef: NDArray[np.float64]  # (labels, columns)
+    words: TermBlock  # lemma unigrams and bigrams
+    chars: TermBlock  # character n-grams
     intercept: NDArray[np.float64]  # (labels,)
     calib_a: NDArray[np.float64]  # (labels,)
     calib_b: NDArray[np.float64]  # (labels,)
@@ -79,15 +77,16 @@ class LinearModel:
 
     def score(self, doc: Document) -> Scored:
         """Probabilities for every label, with per-occurrence logit contributions."""
-        word_cols, word_kept = _columns(doc.word_terms, self.word_index, 0)
-        char_cols, char_kept = _columns(doc.char_terms, self.char_index, len(self.word_index))
-        cols = np.concatenate((word_cols, char_cols))
-        vals = np.concatenate((self._block_values(word_cols), self._block_values(char_cols)))
-        contributions = self.coef[:, cols] * vals
+        word_rows, word_kept = self.words.rows_of_terms(doc.word_terms)
+        char_rows, char_kept = self._char_rows(doc)
+        word_vals, word_coef = self.words.weigh(word_rows, self.sublinear_tf)
+        char_vals, char_coef = self.chars.weigh(char_rows, self.sublinear_tf)
+        values = np.concatenate((word_vals, char_vals))
+        contributions = (np.concatenate((word_coef, char_coef)) * values[:, np.newaxis]).T
         logits = contributions.sum(axis=1) + self.intercept
         probs = 1.0 / (1.0 + np.exp(self.calib_a * logits + self.calib_b))
         return Scored(
-            {label: float(probs[i]) for i, label in enumerate(LABELS)},
+            dict(zip(LABELS, probs.tolist())),
             np.concatenate((doc.word_starts[word_kept], doc.char_starts[char_kept])),
             np.concatenate((doc.word_ends[word_kept], doc.char_ends[char_kept])),
             # in units of the calibrated log-odds, whatever the estimator's own scale
@@ -96,14 +95,17 @@ class LinearModel:
 
     def probabilities(self, doc: Document) -> dict[Label, float]:
         """Probabilities only: no per-occurrence contributions (what a rewrite check needs)."""
-        word_cols, _ = _columns(doc.word_terms, self.word_index, 0)
-        char_cols, _ = _columns(doc.char_terms, self.char_index, len(self.word_index))
-        logits = self.intercept.copy()
-        for cols in (word_cols, char_cols):
-            if cols.size:
-                logits += self.coef[:, cols] @ self._block_values(cols)
+        word_vals, word_coef = self.words.weigh(self.words.rows_of_terms(doc.word_terms)[0], self.sublinear_tf)
+        char_vals, char_coef = self.chars.weigh(self._char_rows(doc)[0], self.sublinear_tf)
+        logits = self.intercept + word_vals @ word_coef + char_vals @ char_coef
         probs = 1.0 / (1.0 + np.exp(self.calib_a * logits + self.calib_b))
-        return {label: float(probs[i]) for i, label in enumerate(LABELS)}
+        return dict(zip(LABELS, probs.tolist()))
+
+    def _char_rows(self, doc: Document) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+        """Rows of the document's character n-grams: by integer key where the block has keys."""
+        if self.chars.keyed:
+            return self.chars.rows_of_keys(doc.char_keys)
+        return self.chars.rows_of_terms(doc.char_terms)
 
     def without(self, scored: Scored, regions: list[tuple[int, int]]) -> Scored:
         """The same scores with every feature that lies inside `regions` contributing nothing."""
@@ -116,28 +118,72 @@ class LinearModel:
         probs = 1.0 / (1.0 + np.exp(self.calib_a * logits + self.calib_b))
         return Scored({label: float(probs[i]) for i, label in enumerate(LABELS)}, scored.starts, scored.ends, contributions)
 
-    def _block_values(self, cols: NDArray[np.intp]) -> NDArray[np.float64]:
-        """TF-IDF value per occurrence, L2-normalised over the block, split evenly among repeats.
 
-        Splitting by count makes the occurrences of one term sum to that term's TF-IDF value,
-        so the contributions add up exactly to the linear model's logit.
+class TermBlock:
+    """One TF-IDF block of the model: how a term finds its row, and per row [idf, coef per label].
+
+    Idf and coefficients share a row so that one gather (one cache line) fetches all a term needs:
+    with a vocabulary of megabytes and a few hundred terms per post, memory latency, not
+    arithmetic, is the cost of scoring. A keyed block (character n-grams, when every gram has an
+    integer key, see `gram_keys`) finds grams in a sorted key array, its rows in that order.
+    """
+
+    def __init__(self, terms: list[str], idf: NDArray[np.float64], coef: NDArray[np.float64], keyed: bool) -> None:
+        table = np.column_stack((idf, coef.T))
+        keys = gram_keys(terms) if keyed else None
+        self.keyed = keys is not None
+        self._rows: dict[str, int] = {}
+        self._keys = np.zeros(0, dtype=np.int64)
+        if keys is None:
+            self._rows = {t: i for i, t in enumerate(terms)}
+        else:
+            order = np.argsort(keys, kind="stable")
+            self._keys, table = keys[order], table[order]
+        self.table = np.ascontiguousarray(table)  # (terms, 1 + labels): idf, then coefficients
+
+    def __len__(self) -> int:
+        return int(self.table.shape[0])
+
+    def rows_of_terms(self, terms: list[str]) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+        """Rows of the in-vocabulary terms, and a mask saying which occurrences those are."""
+        if self.keyed:
+            keys = gram_keys(terms)
+            if keys is None:
+                raise ValueError("this block finds grams by key, and some of these terms have none")
+            return self.rows_of_keys(keys)
+        found = np.fromiter(map(self._rows.get, terms, repeat(-1)), dtype=np.intp, count=len(terms))
+        kept = found >= 0
+        return found[kept], kept
+
+    def rows_of_keys(self, keys: NDArray[np.int64]) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+        """Rows of the in-vocabulary grams given by key, and a mask of which occurrences those are."""
+        if not self._keys.size:
+            return np.zeros(0, dtype=np.intp), np.zeros(keys.size, dtype=bool)
+        where = np.searchsorted(self._keys, keys)
+        where[where == self._keys.size] = 0
+        kept = self._keys[where] == keys
+        return where[kept], kept
+
+    def weigh(self, rows: NDArray[np.intp], sublinear_tf: bool) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """TF-IDF value per occurrence and each occurrence's coefficients (occurrences, labels).
+
+        Values are L2-normalised over the block and split evenly among the repeats of a term, so
+        the occurrences of one term sum to its value and contributions add up exactly to the
+        model's logit. (`np.unique` does the same grouping at several times the cost.)
         """
-        if cols.size == 0:
-            return np.zeros(0)
-        unique, inverse, counts = np.unique(cols, return_inverse=True, return_counts=True)
-        tf = counts.astype(np.float64)
-        if self.sublinear_tf:
-            tf = 1.0 + np.log(tf)
-        weights = tf * self.idf[unique]
-        norm = math.sqrt(float(weights @ weights)) or 1.0
-        return (weights / norm / counts)[inverse]
-
-
-def _columns(terms: list[str], index: dict[str, int], offset: int) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
-    """Columns of the in-vocabulary terms, and a mask saying which occurrences those are."""
-    found = np.fromiter(map(index.get, terms, repeat(-1)), dtype=np.intp, count=len(terms))
-    kept = found >= 0
-    return found[kept] + offset, kept
+        picked = self.table[rows]
+        if rows.size == 0:
+            return np.zeros(0), picked[:, 1:]
+        ordered = np.sort(rows)
+        first = np.empty(ordered.size, dtype=bool)
+        first[0] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+        per_term = np.diff(np.append(np.flatnonzero(first), ordered.size)).astype(np.float64)
+        counts = per_term[np.searchsorted(ordered[first], rows)]
+        tf = 1.0 + np.log(counts) if sublinear_tf else counts
+        values = tf * picked[:, 0]
+        norm = math.sqrt(float(values @ (values / counts))) or 1.0
+        return values / norm / counts, picked[:, 1:]
 
 
 def save_model(
@@ -201,12 +247,11 @@ def _assemble(
                 raise ModelLoadError(f"{directory}: {name} has the wrong shape")
         for key in ("version", "thresholds", "caution_thresholds", "features"):
             metadata[key]  # noqa: B018 - presence check
+        split = len(word_terms)
         return LinearModel(
             metadata=metadata,
-            word_index={t: i for i, t in enumerate(word_terms)},
-            char_index={t: i for i, t in enumerate(char_terms)},
-            idf=idf,
-            coef=coef,
+            words=TermBlock(word_terms, idf[:split], coef[:, :split], keyed=False),
+            chars=TermBlock(char_terms, idf[split:], coef[:, split:], keyed=True),
             intercept=arrays["intercept"],
             calib_a=arrays["calib_a"],
             calib_b=arrays["calib_b"],

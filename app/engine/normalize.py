@@ -19,7 +19,7 @@ _JOINING = (
     "\u3099\u309a\uff9e\uff9f\ufe00-\ufe0f"
 )
 _JOINING_RE = re.compile(f"[{_JOINING}]")
-_CLUSTER_RE = re.compile(f"[^{_JOINING}]?[{_JOINING}]*", re.DOTALL)
+_JOINED_CLUSTER_RE = re.compile(f"[^{_JOINING}]?[{_JOINING}]+")
 
 
 def fold(chunk: str) -> str:
@@ -71,16 +71,37 @@ def normalize(original: str) -> NormalizedText:
 
 
 def _normalize_by_cluster(original: str) -> NormalizedText:
-    """Slow path: fold cluster by cluster and record where each folded character came from."""
+    """Slow path: fold cluster by cluster and record where each folded character came from.
+
+    Only clusters with joining marks need folding as a whole; the stretches between them are
+    folded by the per-character table, stretch by stretch when no character changes length.
+    """
     pieces: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    for match in _CLUSTER_RE.finditer(original):
+    done = 0
+    for match in _JOINED_CLUSTER_RE.finditer(original):
         start, end = match.span()
-        if start == end:
-            continue
+        _fold_stretch(original, done, start, pieces, starts, ends)
         folded = fold(match.group())
         pieces.append(folded)
         starts.extend([start] * len(folded))
         ends.extend([end] * len(folded))
+        done = end
+    _fold_stretch(original, done, len(original), pieces, starts, ends)
     return NormalizedText(original, "".join(pieces), tuple(starts), tuple(ends))
+
+
+def _fold_stretch(original: str, start: int, end: int, pieces: list[str], starts: list[int], ends: list[int]) -> None:
+    """Fold original[start:end] (no joining marks in it) character by character, appending the
+    folded text and each folded character's original [start, end)."""
+    folded = original[start:end].translate(_FOLD_TABLE)
+    pieces.append(folded)
+    if len(folded) == end - start:
+        starts.extend(range(start, end))
+        ends.extend(range(start + 1, end + 1))
+        return
+    for position in range(start, end):
+        width = len(_FOLD_TABLE[ord(original[position])])
+        starts.extend([position] * width)
+        ends.extend([position + 1] * width)

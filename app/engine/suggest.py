@@ -56,6 +56,8 @@ def match_family(span: Span, doc: Document, catalogue: Catalogue) -> FamilyMatch
     best: FamilyMatch = FamilyMatch(catalogue.fallbacks[span.category], span.text)
     best_cover = 0
     for family in catalogue.families_for(span.category):
+        if family.screen.search(folded) is None:
+            continue
         for pattern in family.compiled:
             for match in pattern.finditer(folded):
                 cover = len(match.group().strip())

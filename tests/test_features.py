@@ -1,0 +1,61 @@
+"""Features: character n-grams found by integer key are exactly the n-grams training counted."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.engine.analyze import Analyzer
+from app.engine.features import MAX_KEYED_NGRAM, gram_keys
+from app.engine.model import VOCABULARY_FILE, WEIGHTS_FILE, LinearModel
+from tests.conftest import MODEL_DIR
+
+grams = st.text(min_size=1, max_size=MAX_KEYED_NGRAM)
+drafts = st.text(alphabet=st.sampled_from(list("今だけ全品半額50%offｾｰﾙ!?👍🏽\n 「」")) | st.characters(exclude_categories=["Cs"]), min_size=1, max_size=40)
+
+
+@given(grams, grams)
+def test_two_grams_share_a_key_only_when_they_are_the_same_gram(a: str, b: str) -> None:
+    keys = gram_keys([a, b])
+    assert keys is not None
+    assert (keys[0] == keys[1]) == (a == b)
+
+
+def test_grams_longer_than_three_characters_have_no_keys() -> None:
+    assert gram_keys(["セール", "セールス"]) is None
+
+
+@given(drafts)
+def test_document_keys_are_the_keys_of_its_character_terms(analyzer: Analyzer, text: str) -> None:
+    doc = analyzer.document(text)
+    keys = gram_keys(doc.char_terms)
+    assert keys is not None
+    assert np.array_equal(keys, doc.char_keys)
+
+
+@pytest.fixture(scope="module")
+def char_columns() -> tuple[dict[str, int], np.ndarray]:
+    """The shipped vocabulary's character terms → column, and per column [idf, coef per label]."""
+    vocabulary = json.loads((MODEL_DIR / VOCABULARY_FILE).read_text(encoding="utf-8"))
+    words = len(vocabulary["word"])
+    with np.load(MODEL_DIR / WEIGHTS_FILE, allow_pickle=False) as npz:
+        table = np.column_stack((npz["idf"][words:], npz["coef"][:, words:].T))
+    return {t: i for i, t in enumerate(vocabulary["char"])}, table
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drafts)
+def test_lookup_by_key_finds_each_gram_s_own_weights(
+    analyzer: Analyzer, model: LinearModel, char_columns: tuple[dict[str, int], np.ndarray], text: str
+) -> None:
+    columns, table = char_columns
+    doc = analyzer.document(text)
+    rows, kept = model.chars.rows_of_keys(doc.char_keys)
+    terms = doc.char_terms
+    assert [t in columns for t in terms] == kept.tolist()
+    expected = table[[columns[t] for t, k in zip(terms, kept) if k]].reshape(-1, table.shape[1])
+    assert np.array_equal(model.chars.table[rows], expected)
