@@ -261,12 +261,14 @@ def _subject(doc: Document, salesy: list[tuple[int, int]], spans: list[Span]) ->
 
 
 def _longest_noun_run(doc: Document, excluded: list[tuple[int, int]]) -> str | None:
+    covered = bytearray(len(doc.normalized.text) + 1)
+    for a, b in excluded:
+        covered[a:b] = b"\x01" * (b - a)
     best = ""
     run = ""
     for token in doc.tokens:
-        covered = any(a < token.end and token.start < b for a, b in excluded)
         noun = token.pos in _SUBJECT_POS and token.lemma not in _ACTION_NOUNS and not token.surface[:1].isdigit()
-        if noun and not covered:
+        if noun and not any(covered[token.start : token.end]):
             start, end = doc.normalized.to_original(token.start, token.end)
             run += doc.normalized.original[start:end]
         else:
