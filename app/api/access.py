@@ -42,8 +42,9 @@ class RateLimiter:
         return None if allowed else (1.0 - tokens) / self.refill_per_second
 
 
-def authorize(request: Request) -> None:
-    """Check the API key (when keys are configured), then the caller's rate limit."""
+async def authorize(request: Request) -> None:
+    """Check the API key (when keys are configured), then the caller's rate limit (async: it never
+    waits, and FastAPI would run a plain function in a worker thread on every request)."""
     settings: Settings = request.app.state.settings
     client = f"ip:{request.client.host if request.client else 'unknown'}"
     accepted = settings.api_key_hashes

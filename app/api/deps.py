@@ -1,4 +1,8 @@
-"""Dependencies: the heavy objects loaded at start-up, reached by handlers through `Annotated` aliases."""
+"""Dependencies: the heavy objects loaded at start-up, reached by handlers through `Annotated` aliases.
+
+They are `async def` although they never wait: FastAPI runs a plain `def` dependency in a worker
+thread, a thread hop per dependency per request for what is an attribute read.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from app.engine.analyze import Analyzer
 from app.engine.policy import Policy
 
 
-def get_analyzer(request: Request) -> Analyzer:
+async def get_analyzer(request: Request) -> Analyzer:
     """The analyzer loaded by the lifespan; 503 while it is not there yet."""
     analyzer: Analyzer | None = getattr(request.app.state, "analyzer", None)
     if analyzer is None:
@@ -19,13 +23,13 @@ def get_analyzer(request: Request) -> Analyzer:
     return analyzer
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     """The settings the app was created with."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_rules(request: Request) -> Policy:
+async def get_rules(request: Request) -> Policy:
     """The operator's rules (URIKOMI_RULES_FILE), loaded at start-up; empty when none is set."""
     rules: Policy = request.app.state.rules
     return rules
