@@ -58,4 +58,4 @@ def test_lookup_by_key_finds_each_gram_s_own_weights(
     terms = doc.char_terms
     assert [t in columns for t in terms] == kept.tolist()
     expected = table[[columns[t] for t, k in zip(terms, kept) if k]].reshape(-1, table.shape[1])
-    assert np.array_equal(model.chars.table[rows], expected)
+    assert np.array_equal(model.table[len(model.words) + rows], expected)

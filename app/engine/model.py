@@ -48,11 +48,18 @@ class Scored:
 
 @dataclass(frozen=True)
 class LinearModel:
-    """TF-IDF blocks (words, characters) → one logistic regression per label → Platt scaling."""
+    """TF-IDF blocks (words, characters) → one logistic regression per label → Platt scaling.
+
+    `table` has one row per term, word terms first, then character n-grams in the order their
+    lookup keeps them: [idf, coefficient per label]. Idf and coefficients share a row so that one
+    gather (one cache line) fetches all a term needs: with a vocabulary of megabytes and a few
+    hundred terms per post, memory latency and per-call overhead, not arithmetic, cost the most.
+    """
 
     metadata: dict[str, Any]
-    words: TermBlock  # lemma unigrams and bigrams
-    chars: TermBlock  # character n-grams
+    words: TermLookup  # lemma unigrams and bigrams
+    chars: TermLookup  # character n-grams
+    table: NDArray[np.float64]  # (words + chars, 1 + labels)
     intercept: NDArray[np.float64]  # (labels,)
     calib_a: NDArray[np.float64]  # (labels,)
     calib_b: NDArray[np.float64]  # (labels,)
@@ -79,10 +86,8 @@ class LinearModel:
         """Probabilities for every label, with per-occurrence logit contributions."""
         word_rows, word_kept = self.words.rows_of_terms(doc.word_terms)
         char_rows, char_kept = self._char_rows(doc)
-        word_vals, word_coef = self.words.weigh(word_rows, self.sublinear_tf)
-        char_vals, char_coef = self.chars.weigh(char_rows, self.sublinear_tf)
-        values = np.concatenate((word_vals, char_vals))
-        contributions = (np.concatenate((word_coef, char_coef)) * values[:, np.newaxis]).T
+        values, coefs = self._weigh(word_rows, char_rows)
+        contributions = (coefs * values[:, np.newaxis]).T
         logits = contributions.sum(axis=1) + self.intercept
         probs = 1.0 / (1.0 + np.exp(self.calib_a * logits + self.calib_b))
         return Scored(
@@ -95,17 +100,42 @@ class LinearModel:
 
     def probabilities(self, doc: Document) -> dict[Label, float]:
         """Probabilities only: no per-occurrence contributions (what a rewrite check needs)."""
-        word_vals, word_coef = self.words.weigh(self.words.rows_of_terms(doc.word_terms)[0], self.sublinear_tf)
-        char_vals, char_coef = self.chars.weigh(self._char_rows(doc)[0], self.sublinear_tf)
-        logits = self.intercept + word_vals @ word_coef + char_vals @ char_coef
+        values, coefs = self._weigh(self.words.rows_of_terms(doc.word_terms)[0], self._char_rows(doc)[0])
+        logits = self.intercept + values @ coefs
         probs = 1.0 / (1.0 + np.exp(self.calib_a * logits + self.calib_b))
         return dict(zip(LABELS, probs.tolist()))
 
     def _char_rows(self, doc: Document) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
-        """Rows of the document's character n-grams: by integer key where the block has keys."""
+        """Lookup positions of the document's character n-grams: by integer key where possible."""
         if self.chars.keyed:
             return self.chars.rows_of_keys(doc.char_keys)
         return self.chars.rows_of_terms(doc.char_terms)
+
+    def _weigh(self, word_rows: NDArray[np.intp], char_rows: NDArray[np.intp]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """TF-IDF value per occurrence and each occurrence's coefficients (occurrences, labels).
+
+        Values are L2-normalised per block and split evenly among the repeats of a term, so the
+        occurrences of one term sum to its value and contributions add up exactly to the logit.
+        Both blocks go through one pass (character rows follow all word rows in the table, so
+        sorting keeps the blocks apart); `np.unique` does the same grouping at several times the cost.
+        """
+        rows = np.concatenate((word_rows, char_rows + len(self.words)))
+        picked = self.table[rows]
+        if rows.size == 0:
+            return np.zeros(0), picked[:, 1:]
+        ordered = np.sort(rows)
+        first = np.empty(ordered.size, dtype=bool)
+        first[0] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+        per_term = np.diff(np.append(np.flatnonzero(first), ordered.size)).astype(np.float64)
+        counts = per_term[np.searchsorted(ordered[first], rows)]
+        values = (1.0 + np.log(counts) if self.sublinear_tf else counts) * picked[:, 0]
+        squares = values * values / counts  # a term's square, shared among its occurrences
+        split = word_rows.size
+        norms = np.empty(rows.size)
+        norms[:split] = math.sqrt(float(squares[:split].sum())) or 1.0
+        norms[split:] = math.sqrt(float(squares[split:].sum())) or 1.0
+        return values / norms / counts, picked[:, 1:]
 
     def without(self, scored: Scored, regions: list[tuple[int, int]]) -> Scored:
         """The same scores with every feature that lies inside `regions` contributing nothing."""
@@ -119,30 +149,28 @@ class LinearModel:
         return Scored({label: float(probs[i]) for i, label in enumerate(LABELS)}, scored.starts, scored.ends, contributions)
 
 
-class TermBlock:
-    """One TF-IDF block of the model: how a term finds its row, and per row [idf, coef per label].
+class TermLookup:
+    """How one block's terms find their rows in the model's table.
 
-    Idf and coefficients share a row so that one gather (one cache line) fetches all a term needs:
-    with a vocabulary of megabytes and a few hundred terms per post, memory latency, not
-    arithmetic, is the cost of scoring. A keyed block (character n-grams, when every gram has an
-    integer key, see `gram_keys`) finds grams in a sorted key array, its rows in that order.
+    Word terms use a dictionary. Character n-grams, when every gram has an integer key (see
+    `gram_keys`), are found in a sorted key array; the table keeps their rows in key order
+    (`order` says which vocabulary column each row holds).
     """
 
-    def __init__(self, terms: list[str], idf: NDArray[np.float64], coef: NDArray[np.float64], keyed: bool) -> None:
-        table = np.column_stack((idf, coef.T))
+    def __init__(self, terms: list[str], keyed: bool) -> None:
         keys = gram_keys(terms) if keyed else None
         self.keyed = keys is not None
         self._rows: dict[str, int] = {}
         self._keys = np.zeros(0, dtype=np.int64)
+        self.order = np.arange(len(terms), dtype=np.intp)
         if keys is None:
             self._rows = {t: i for i, t in enumerate(terms)}
         else:
-            order = np.argsort(keys, kind="stable")
-            self._keys, table = keys[order], table[order]
-        self.table = np.ascontiguousarray(table)  # (terms, 1 + labels): idf, then coefficients
+            self.order = np.argsort(keys, kind="stable").astype(np.intp)
+            self._keys = keys[self.order]
 
     def __len__(self) -> int:
-        return int(self.table.shape[0])
+        return int(self.order.size)
 
     def rows_of_terms(self, terms: list[str]) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
         """Rows of the in-vocabulary terms, and a mask saying which occurrences those are."""
@@ -163,27 +191,6 @@ class TermBlock:
         where[where == self._keys.size] = 0
         kept = self._keys[where] == keys
         return where[kept], kept
-
-    def weigh(self, rows: NDArray[np.intp], sublinear_tf: bool) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """TF-IDF value per occurrence and each occurrence's coefficients (occurrences, labels).
-
-        Values are L2-normalised over the block and split evenly among the repeats of a term, so
-        the occurrences of one term sum to its value and contributions add up exactly to the
-        model's logit. (`np.unique` does the same grouping at several times the cost.)
-        """
-        picked = self.table[rows]
-        if rows.size == 0:
-            return np.zeros(0), picked[:, 1:]
-        ordered = np.sort(rows)
-        first = np.empty(ordered.size, dtype=bool)
-        first[0] = True
-        np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-        per_term = np.diff(np.append(np.flatnonzero(first), ordered.size)).astype(np.float64)
-        counts = per_term[np.searchsorted(ordered[first], rows)]
-        tf = 1.0 + np.log(counts) if sublinear_tf else counts
-        values = tf * picked[:, 0]
-        norm = math.sqrt(float(values @ (values / counts))) or 1.0
-        return values / norm / counts, picked[:, 1:]
 
 
 def save_model(
@@ -247,11 +254,13 @@ def _assemble(
                 raise ModelLoadError(f"{directory}: {name} has the wrong shape")
         for key in ("version", "thresholds", "caution_thresholds", "features"):
             metadata[key]  # noqa: B018 - presence check
-        split = len(word_terms)
+        words, chars = TermLookup(word_terms, keyed=False), TermLookup(char_terms, keyed=True)
+        table = np.column_stack((idf, coef.T))
         return LinearModel(
             metadata=metadata,
-            words=TermBlock(word_terms, idf[:split], coef[:, :split], keyed=False),
-            chars=TermBlock(char_terms, idf[split:], coef[:, split:], keyed=True),
+            words=words,
+            chars=chars,
+            table=np.ascontiguousarray(np.concatenate((table[words.order], table[len(words) + chars.order]))),
             intercept=arrays["intercept"],
             calib_a=arrays["calib_a"],
             calib_b=arrays["calib_b"],
