@@ -2,6 +2,10 @@
 # Build: docker build -t urikomi .   Run: docker run -p 8000:8000 urikomi
 
 FROM python:3.11-slim AS build
+# a C compiler for the scoring kernel (app/engine/_kernel.c); only this stage has it
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gcc libc6-dev \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY app ./app

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from app.engine.analyze import Analyzer
 from app.engine.features import MAX_KEYED_NGRAM, gram_keys
 from app.engine.model import VOCABULARY_FILE, WEIGHTS_FILE, LinearModel
-from tests.conftest import MODEL_DIR
+from app.training.corpus import load_corpus
+from tests.conftest import DATA_DIR, MODEL_DIR
 
 grams = st.text(min_size=1, max_size=MAX_KEYED_NGRAM)
 drafts = st.text(alphabet=st.sampled_from(list("今だけ全品半額50%offｾｰﾙ!?👍🏽\n 「」")) | st.characters(exclude_categories=["Cs"]), min_size=1, max_size=40)
@@ -59,3 +60,26 @@ def test_lookup_by_key_finds_each_gram_s_own_weights(
     assert [t in columns for t in terms] == kept.tolist()
     expected = table[[columns[t] for t, k in zip(terms, kept) if k]].reshape(-1, table.shape[1])
     assert np.array_equal(model.table[len(model.words) + rows], expected)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drafts)
+def test_compiled_scorer_equals_the_numpy_reference(analyzer: Analyzer, model: LinearModel, text: str) -> None:
+    _assert_same_parts(analyzer, model, text)
+
+
+def test_compiled_scorer_equals_the_numpy_reference_on_the_corpus(analyzer: Analyzer, model: LinearModel) -> None:
+    for post in load_corpus(DATA_DIR)[::25]:
+        _assert_same_parts(analyzer, model, post.text)
+
+
+def _assert_same_parts(analyzer: Analyzer, model: LinearModel, text: str) -> None:
+    doc = analyzer.document(text)
+    compiled = model.linear_parts(doc, detail=True)
+    reference = model.linear_parts(doc, detail=True, compiled=False)
+    np.testing.assert_allclose(compiled.margins, reference.margins, rtol=0, atol=1e-12)
+    assert np.array_equal(compiled.starts, reference.starts) and np.array_equal(compiled.ends, reference.ends)
+    np.testing.assert_allclose(compiled.contributions, reference.contributions, rtol=0, atol=1e-12)
+    brief = model.linear_parts(doc, detail=False)
+    np.testing.assert_allclose(brief.margins, reference.margins, rtol=0, atol=1e-12)
+    assert brief.starts.size == 0 and brief.contributions.size == 0

@@ -32,6 +32,7 @@ def test_wheel_carries_the_catalogue_and_the_web_form(wheel: Path) -> None:
     assert "app/suggestions/catalogue.yaml" in names
     assert {"app/web/static/index.html", "app/web/static/render.js", "app/web/static/app.js"} <= names
     assert not any(n.startswith(("tests/", "training_data/", "models/")) for n in names)
+    assert any(re.fullmatch(r"app/engine/_kernel\..*\.so", n) for n in names), "the compiled scoring kernel is missing"
 
 
 def test_installed_wheel_checks_a_draft_outside_the_source_tree(wheel: Path, tmp_path: Path) -> None:
@@ -61,3 +62,5 @@ def test_dockerfile_is_multi_stage_non_root_with_model_and_healthcheck() -> None
     assert "COPY models/urikomi" in dockerfile and (ROOT / "models" / "urikomi" / "model.json").exists()
     assert re.search(r"^HEALTHCHECK .*\n?.*/healthz", dockerfile, re.M)
     assert 'ENTRYPOINT ["urikomi", "serve"' in dockerfile
+    build_stage = dockerfile.split("\nFROM ")[1]
+    assert re.search(r"apt-get install .*\bgcc\b", build_stage), "the build stage needs a C compiler for the kernel"

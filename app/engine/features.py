@@ -51,18 +51,28 @@ class Document:
     word_starts: NDArray[np.intp]  # region of each word term in the folded text
     word_ends: NDArray[np.intp]
     char_ngrams: tuple[int, ...]
-    char_starts: NDArray[np.intp]  # region of each character n-gram in the folded text
-    char_ends: NDArray[np.intp]
+
+    @property
+    def char_starts(self) -> NDArray[np.intp]:
+        """Start of each character n-gram in the folded text, n by n (the compiled scorer never
+        asks, so they are computed only on request)."""
+        return char_regions(len(self.normalized.text), self.char_ngrams)[0]
+
+    @property
+    def char_ends(self) -> NDArray[np.intp]:
+        """End of each character n-gram in the folded text, in the order of `char_starts`."""
+        return char_regions(len(self.normalized.text), self.char_ngrams)[1]
 
     @property
     def char_terms(self) -> list[str]:
         """The character n-grams as strings (what training's vectorizers count), in region order."""
         text = self.normalized.text.translate(_DIGITS)
-        return [text[a:b] for a, b in zip(self.char_starts.tolist(), self.char_ends.tolist())]
+        starts, ends = char_regions(len(text), self.char_ngrams)
+        return [text[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
 
     @property
     def char_keys(self) -> NDArray[np.int64]:
-        """The character n-grams as integer keys (see `gram_key`), in region order."""
+        """The character n-grams as integer keys (see `gram_keys`), in region order."""
         return _char_keys(self.normalized.text, self.char_ngrams)
 
 
@@ -160,7 +170,6 @@ def build_document(
         word_terms += style_terms
         word_starts += [a for a, _ in style_regions]
         word_ends += [b for _, b in style_regions]
-    char_starts, char_ends = char_regions(len(normalized.text), char_ngrams)
     return Document(
         normalized,
         tuple(tokens),
@@ -168,6 +177,4 @@ def build_document(
         np.array(word_starts, dtype=np.intp),
         np.array(word_ends, dtype=np.intp),
         char_ngrams,
-        char_starts,
-        char_ends,
     )

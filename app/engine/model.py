@@ -16,11 +16,12 @@ import zipfile
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
+from app.engine import _kernel
 from app.engine.features import Document, gram_keys
 from app.labels import LABELS, Label
 
@@ -44,6 +45,16 @@ class Scored:
     starts: NDArray[np.intp] = field(repr=False)
     ends: NDArray[np.intp] = field(repr=False)
     contributions: NDArray[np.float64] = field(repr=False)  # shape (labels, occurrences)
+
+
+class LinearParts(NamedTuple):
+    """A draft's linear margins per label (intercept included) and, when asked for, each feature
+    occurrence's region in the folded text and contribution to each margin."""
+
+    margins: NDArray[np.float64]  # (labels,)
+    starts: NDArray[np.intp]
+    ends: NDArray[np.intp]
+    contributions: NDArray[np.float64]  # (labels, occurrences), in the estimator's own units
 
 
 @dataclass(frozen=True)
@@ -84,26 +95,49 @@ class LinearModel:
 
     def score(self, doc: Document) -> Scored:
         """Probabilities for every label, with per-occurrence logit contributions."""
-        word_rows, word_kept = self.words.rows_of_terms(doc.word_terms)
-        char_rows, char_kept = self._char_rows(doc)
-        values, coefs = self._weigh(word_rows, char_rows)
-        contributions = (coefs * values[:, np.newaxis]).T
-        logits = contributions.sum(axis=1) + self.intercept
-        probs = 1.0 / (1.0 + np.exp(self.calib_a * logits + self.calib_b))
+        parts = self.linear_parts(doc, detail=True)
+        probs = self._calibrated(parts.margins)
         return Scored(
             dict(zip(LABELS, probs.tolist())),
-            np.concatenate((doc.word_starts[word_kept], doc.char_starts[char_kept])),
-            np.concatenate((doc.word_ends[word_kept], doc.char_ends[char_kept])),
+            parts.starts,
+            parts.ends,
             # in units of the calibrated log-odds, whatever the estimator's own scale
-            contributions * -self.calib_a[:, np.newaxis],
+            parts.contributions * -self.calib_a[:, np.newaxis],
         )
 
     def probabilities(self, doc: Document) -> dict[Label, float]:
         """Probabilities only: no per-occurrence contributions (what a rewrite check needs)."""
-        values, coefs = self._weigh(self.words.rows_of_terms(doc.word_terms)[0], self._char_rows(doc)[0])
-        logits = self.intercept + values @ coefs
-        probs = 1.0 / (1.0 + np.exp(self.calib_a * logits + self.calib_b))
-        return dict(zip(LABELS, probs.tolist()))
+        return dict(zip(LABELS, self._calibrated(self.linear_parts(doc, detail=False).margins).tolist()))
+
+    def _calibrated(self, margins: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Platt scaling of the linear margins (intercept included)."""
+        return 1.0 / (1.0 + np.exp(self.calib_a * margins + self.calib_b))
+
+    def linear_parts(self, doc: Document, detail: bool, compiled: bool = True) -> LinearParts:
+        """The linear margins of a draft, and with `detail` each feature occurrence's region and
+        contribution. The compiled kernel serves keyed character blocks; NumPy does the rest and
+        is the reference the kernel is tested against (`compiled=False`)."""
+        word_rows, word_kept = self.words.rows_of_terms(doc.word_terms)
+        word_starts, word_ends = doc.word_starts[word_kept], doc.word_ends[word_kept]
+        if compiled and self.chars.keyed:
+            raw = _kernel.score(
+                doc.normalized.text, doc.char_ngrams, self.chars.keys, self.table, self.table.shape[1],
+                len(self.words), word_rows.astype(np.int64, copy=False), word_starts.astype(np.int64, copy=False),
+                word_ends.astype(np.int64, copy=False), self.sublinear_tf, detail,
+            )
+            margins = np.frombuffer(raw[0]) + self.intercept
+            starts = np.frombuffer(raw[1], dtype=np.int64).astype(np.intp, copy=False)
+            ends = np.frombuffer(raw[2], dtype=np.int64).astype(np.intp, copy=False)
+            return LinearParts(margins, starts, ends, np.frombuffer(raw[3]).reshape(len(LABELS), -1))
+        char_rows, char_kept = self._char_rows(doc)
+        values, coefs = self._weigh(word_rows, char_rows)
+        contributions = (coefs * values[:, np.newaxis]).T
+        return LinearParts(
+            contributions.sum(axis=1) + self.intercept,
+            np.concatenate((word_starts, doc.char_starts[char_kept])),
+            np.concatenate((word_ends, doc.char_ends[char_kept])),
+            contributions,
+        )
 
     def _char_rows(self, doc: Document) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
         """Lookup positions of the document's character n-grams: by integer key where possible."""
@@ -171,6 +205,11 @@ class TermLookup:
 
     def __len__(self) -> int:
         return int(self.order.size)
+
+    @property
+    def keys(self) -> NDArray[np.int64]:
+        """The sorted integer keys (empty unless keyed)."""
+        return self._keys
 
     def rows_of_terms(self, terms: list[str]) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
         """Rows of the in-vocabulary terms, and a mask saying which occurrences those are."""

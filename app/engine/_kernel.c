@@ -1,0 +1,240 @@
+/* The serving model's inner loop in C: character n-gram keys, vocabulary lookup, TF-IDF weighing
+ * and the linear scores of one draft, in one call.
+ *
+ * Why C: in NumPy the same work is some eighty small array operations per draft, and their
+ * per-call overhead, not arithmetic, was most of the cost of a report. `app/engine/model.py`
+ * keeps the NumPy implementation as the general path and the reference; a test proves both give
+ * the same numbers, and another that the served probabilities equal scikit-learn's.
+ *
+ * score(text, ngrams, keys, table, width, char_offset, word_rows, word_starts, word_ends,
+ *       sublinear_tf, detail)
+ *   text         the folded draft (str); ASCII digits count as '0', as in the vocabulary
+ *   ngrams       the character n-gram lengths (tuple of ints, each 1..3)
+ *   keys         sorted int64 keys of the character vocabulary (see features.gram_keys)
+ *   table        C-contiguous float64 rows of `width` values: [idf, coef per label]
+ *   char_offset  the table row of keys[0] (word rows come first)
+ *   word_rows    int64 table rows of the draft's in-vocabulary word terms, in occurrence order
+ *   word_starts, word_ends   int64 regions of those occurrences in the folded text
+ *   sublinear_tf whether term counts are log-scaled
+ *   detail       whether to return per-occurrence regions and contributions
+ * returns (logits, starts, ends, contributions) as bytes: logits float64[labels] without the
+ * intercept; starts/ends int64[occurrences]; contributions float64[labels][occurrences]
+ * (the last three empty unless `detail`). Occurrences: the word terms, then the character
+ * n-grams found in the vocabulary, n by n and position by position.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#define KEY_BITS 21
+#define MAX_NGRAM 3
+#define MAX_LENGTHS 8
+
+typedef struct {
+    int64_t *rows, *starts, *ends, *slot_rows;
+    double *values;
+    int32_t *slot_counts, *slot_of;
+} Scratch;
+
+static void scratch_free(Scratch *s) {
+    free(s->rows);
+    free(s->starts);
+    free(s->ends);
+    free(s->slot_rows);
+    free(s->values);
+    free(s->slot_counts);
+    free(s->slot_of);
+}
+
+/* Index of `key` in the sorted array, or -1. */
+static Py_ssize_t find_key(const int64_t *keys, Py_ssize_t n, int64_t key) {
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (keys[mid] < key) lo = mid + 1;
+        else hi = mid;
+    }
+    return (lo < n && keys[lo] == key) ? lo : -1;
+}
+
+/* Code point + 1 of character i, with ASCII digits folded to '0'. */
+static int64_t point(int kind, const void *data, Py_ssize_t i) {
+    Py_UCS4 c = PyUnicode_READ(kind, data, i);
+    if (c >= '1' && c <= '9') c = '0';
+    return (int64_t)c + 1;
+}
+
+/* Count the occurrences of each row with an open-addressing table; slot_of[k] is occurrence k's
+ * slot. Capacity: a power of two at least twice the occurrences, so probes stay short. */
+static int count_rows(Scratch *s, Py_ssize_t m) {
+    size_t capacity = 16;
+    while (capacity < (size_t)m * 2) capacity <<= 1;
+    s->slot_rows = malloc(capacity * sizeof(int64_t));
+    s->slot_counts = calloc(capacity, sizeof(int32_t));
+    s->slot_of = malloc((m ? m : 1) * sizeof(int32_t));
+    if (!s->slot_rows || !s->slot_counts || !s->slot_of) return -1;
+    for (size_t i = 0; i < capacity; i++) s->slot_rows[i] = -1;
+    for (Py_ssize_t k = 0; k < m; k++) {
+        uint64_t h = (uint64_t)s->rows[k] * 0x9E3779B97F4A7C15ull;
+        size_t slot = (size_t)(h >> 32) & (capacity - 1);
+        while (s->slot_rows[slot] != -1 && s->slot_rows[slot] != s->rows[k]) slot = (slot + 1) & (capacity - 1);
+        s->slot_rows[slot] = s->rows[k];
+        s->slot_counts[slot]++;
+        s->slot_of[k] = (int32_t)slot;
+    }
+    return 0;
+}
+
+static int same_length(Py_buffer *b, Py_ssize_t n, const char *name) {
+    if (b->len != n * 8) {
+        PyErr_Format(PyExc_ValueError, "%s has %zd bytes, expected %zd", name, b->len, n * 8);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *score(PyObject *self, PyObject *args) {
+    PyObject *text, *ngrams;
+    Py_buffer keys_b, table_b, rows_b, starts_b, ends_b;
+    Py_ssize_t width, char_offset;
+    int sublinear, detail;
+    if (!PyArg_ParseTuple(args, "UO!y*y*nny*y*y*pp", &text, &PyTuple_Type, &ngrams, &keys_b, &table_b, &width,
+                          &char_offset, &rows_b, &starts_b, &ends_b, &sublinear, &detail))
+        return NULL;
+    PyObject *result = NULL;
+    Scratch s = {0};
+    double *logits = NULL, *contributions = NULL;
+
+    Py_ssize_t n_keys = keys_b.len / 8, n_words = rows_b.len / 8;
+    Py_ssize_t labels = width - 1;
+    Py_ssize_t n_table_rows = width > 0 ? table_b.len / 8 / width : 0;
+    if (labels < 1 || table_b.len != n_table_rows * width * 8 || char_offset < 0 || char_offset + n_keys > n_table_rows) {
+        PyErr_SetString(PyExc_ValueError, "the table does not match its width and keys");
+        goto done;
+    }
+    if (same_length(&keys_b, n_keys, "keys") || same_length(&starts_b, n_words, "word_starts") ||
+        same_length(&ends_b, n_words, "word_ends"))
+        goto done;
+    const int64_t *keys = keys_b.buf, *word_rows = rows_b.buf;
+    const int64_t *word_starts = starts_b.buf, *word_ends = ends_b.buf;
+    const double *table = table_b.buf;
+
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n_lengths = PyTuple_GET_SIZE(ngrams);
+    int sizes[MAX_LENGTHS];
+    Py_ssize_t capacity = n_words;
+    if (n_lengths > MAX_LENGTHS) {
+        PyErr_SetString(PyExc_ValueError, "too many n-gram lengths");
+        goto done;
+    }
+    for (Py_ssize_t g = 0; g < n_lengths; g++) {
+        long n = PyLong_AsLong(PyTuple_GET_ITEM(ngrams, g));
+        if (n == -1 && PyErr_Occurred()) goto done;
+        if (n < 1 || n > MAX_NGRAM) {
+            PyErr_Format(PyExc_ValueError, "character n-grams of length %ld have no keys", n);
+            goto done;
+        }
+        sizes[g] = (int)n;
+        if (length >= n) capacity += length - n + 1;
+    }
+    size_t slots = capacity ? (size_t)capacity : 1;
+    s.rows = malloc(slots * sizeof(int64_t));
+    s.starts = malloc(slots * sizeof(int64_t));
+    s.ends = malloc(slots * sizeof(int64_t));
+    s.values = malloc(slots * sizeof(double));
+    logits = calloc((size_t)labels, sizeof(double));
+    if (!s.rows || !s.starts || !s.ends || !s.values || !logits) {
+        PyErr_NoMemory();
+        goto done;
+    }
+
+    /* occurrences: the word terms as given, then every in-vocabulary character n-gram */
+    Py_ssize_t m = 0;
+    for (Py_ssize_t k = 0; k < n_words; k++) {
+        if (word_rows[k] < 0 || word_rows[k] >= n_table_rows) {
+            PyErr_SetString(PyExc_ValueError, "a word row is outside the table");
+            goto done;
+        }
+        s.rows[m] = word_rows[k];
+        s.starts[m] = word_starts[k];
+        s.ends[m] = word_ends[k];
+        m++;
+    }
+    for (Py_ssize_t g = 0; g < n_lengths; g++) {
+        int n = sizes[g];
+        for (Py_ssize_t i = 0; i + n <= length; i++) {
+            int64_t key = 0;
+            for (int j = 0; j < n; j++) key = (key << KEY_BITS) | point(kind, data, i + j);
+            Py_ssize_t found = find_key(keys, n_keys, key);
+            if (found < 0) continue;
+            s.rows[m] = char_offset + found;
+            s.starts[m] = i;
+            s.ends[m] = i + n;
+            m++;
+        }
+    }
+
+    /* TF-IDF per block (words, characters), L2-normalised, split evenly among a term's repeats */
+    if (count_rows(&s, m) < 0) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    double squares[2] = {0.0, 0.0};
+    for (Py_ssize_t k = 0; k < m; k++) {
+        double count = (double)s.slot_counts[s.slot_of[k]];
+        double tf = sublinear ? 1.0 + log(count) : count;
+        double value = tf * table[s.rows[k] * width];
+        s.values[k] = value;
+        squares[k >= n_words] += value * value / count;
+    }
+    double norms[2] = {sqrt(squares[0]), sqrt(squares[1])};
+    for (int b = 0; b < 2; b++)
+        if (norms[b] == 0.0) norms[b] = 1.0;
+    if (detail) {
+        contributions = malloc((size_t)(labels * (m ? m : 1)) * sizeof(double));
+        if (!contributions) {
+            PyErr_NoMemory();
+            goto done;
+        }
+    }
+    for (Py_ssize_t k = 0; k < m; k++) {
+        double count = (double)s.slot_counts[s.slot_of[k]];
+        double value = s.values[k] / norms[k >= n_words] / count;
+        const double *coef = table + s.rows[k] * width + 1;
+        for (Py_ssize_t l = 0; l < labels; l++) {
+            double part = value * coef[l];
+            logits[l] += part;
+            if (detail) contributions[l * m + k] = part;
+        }
+    }
+
+    result = Py_BuildValue("(y#y#y#y#)", (const char *)logits, (Py_ssize_t)(labels * sizeof(double)),
+                           (const char *)s.starts, (Py_ssize_t)(detail ? m * sizeof(int64_t) : 0),
+                           (const char *)s.ends, (Py_ssize_t)(detail ? m * sizeof(int64_t) : 0),
+                           (const char *)(contributions ? contributions : logits),
+                           (Py_ssize_t)(detail ? labels * m * sizeof(double) : 0));
+
+done:
+    scratch_free(&s);
+    free(logits);
+    free(contributions);
+    PyBuffer_Release(&keys_b);
+    PyBuffer_Release(&table_b);
+    PyBuffer_Release(&rows_b);
+    PyBuffer_Release(&starts_b);
+    PyBuffer_Release(&ends_b);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"score", score, METH_VARARGS, "Logits (and per-occurrence detail) of one folded draft; see the module source."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_kernel", "The serving model's inner loop.", -1, methods};
+
+PyMODINIT_FUNC PyInit__kernel(void) { return PyModule_Create(&module); }

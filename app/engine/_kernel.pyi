@@ -1,0 +1,18 @@
+"""Type stub of the compiled scoring kernel (app/engine/_kernel.c documents the contract)."""
+
+from typing import Any
+
+def score(
+    text: str,
+    ngrams: tuple[int, ...],
+    keys: Any,
+    table: Any,
+    width: int,
+    char_offset: int,
+    word_rows: Any,
+    word_starts: Any,
+    word_ends: Any,
+    sublinear_tf: bool,
+    detail: bool,
+    /,
+) -> tuple[bytes, bytes, bytes, bytes]: ...
