@@ -73,7 +73,11 @@ class Report(_Frozen):
     spans: list[Span]
     suggestions: list[Suggestion]
     softened_text: str = Field(
-        description="the draft with each flagged phrase replaced by its first fact-keeping replacement"
+        description=(
+            "the draft with each flagged phrase that stands as its own sentence or heading replaced by its first "
+            "fact-keeping replacement and stacked exclamations calmed; never scores higher than the draft; "
+            "an ok draft is returned as written"
+        )
     )
     sensitivity: Literal["low", "default", "high"] = "default"
     thresholds: dict[Label, Cut] = Field(description="the cuts in force for this report (after sensitivity)")

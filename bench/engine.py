@@ -92,12 +92,14 @@ def main() -> int:
     # a single call: one 140-character post at a time, repeated so the timer's own cost vanishes
     single = [t for t in short if 130 <= len(t) <= 150][:40] or short[:40]
     ratios, single_bare, single_full = [], [], []
+    by_verdict: dict[str, list[float]] = {}
     for text in single:
         bare = best_per_post(tokenize_only, [text] * SINGLE_REPEATS)
         full = best_per_post(analyze_all, [text] * SINGLE_REPEATS)
         single_bare.append(bare)
         single_full.append(full)
         ratios.append(full / bare)
+        by_verdict.setdefault(analyzer.analyze(text).verdict.value, []).append(full / bare)
     single_ratio = statistics.median(ratios)
     print(f"{'set':<8}{'posts':>6}{'tokenize µs':>13}{'score µs':>10}{'analyze µs':>12}{'ratio':>7}")
     for name, row in rows.items():
@@ -106,6 +108,10 @@ def main() -> int:
         f"single 140-char call: tokenize {statistics.median(single_bare) * 1e6:.1f} µs, "
         f"analyze {statistics.median(single_full) * 1e6:.1f} µs (median over {len(single)} posts)"
     )
+    # an ok draft needs no phrase search, suggestions or softened draft: say what each verdict costs
+    print("single calls by verdict: " + ", ".join(
+        f"{verdict} n={len(values)} median ratio {statistics.median(values):.1f}" for verdict, values in sorted(by_verdict.items())
+    ))
     print(json.dumps({"model_version": model.version, "load_s": round(load_s, 3), "rss_mb": round(rss_mb, 1)}))
     print(
         f"engine: single_ratio={single_ratio:.2f} batch_ratio={rows['mixed']['ratio']:.2f} "

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.engine.analyze import Analyzer
-from app.labels import HARD_SELL_LABELS, Label
+from app.labels import HARD_SELL_LABELS, Label, Verdict
 
 FACT = re.compile(r"https?://[\w./:%?=&#-]+|@[A-Za-z0-9_.]+|[0-9０-９]+")
 PIECES = st.sampled_from(
@@ -63,6 +63,13 @@ def test_softened_text_calms_stacked_exclamations(analyzer: Analyzer) -> None:
 def test_story_post_is_left_as_written(analyzer: Analyzer) -> None:
     story = "常連の佐藤さんが「この前のシフォン、母の誕生日に出したら喜んでくれたよ」と話してくれました。焼いてよかった。"
     assert analyzer.analyze(story).softened_text == story
+
+
+def test_an_ok_draft_keeps_its_exclamation_marks(analyzer: Analyzer) -> None:
+    draft = "初めて自分で焼いたバゲットが、ちゃんと膨らみました!!師匠に見せたら「まあまあやな」って笑われました。"
+    report = analyzer.analyze(draft)
+    assert report.verdict == Verdict.OK
+    assert report.softened_text == draft
 
 
 def test_low_story_hard_sell_gets_a_story_first_outline_with_its_subject(analyzer: Analyzer) -> None:

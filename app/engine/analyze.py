@@ -86,7 +86,11 @@ class Analyzer:
         probs = scored.probabilities
         labels = [label for label in LABELS if probs[label] >= cuts.decision[label]]
         verdict = self.verdict(probs, cuts)
-        matched = {label: explain.pattern_regions(doc.normalized.text, self._patterns[label]) for label in HARD_SELL_LABELS}
+        # catalogue matches serve hard-sell spans and the story-first outline: an ok draft needs neither
+        matched = {
+            label: explain.pattern_regions(doc.normalized.text, self._patterns[label]) if verdict != Verdict.OK else []
+            for label in HARD_SELL_LABELS
+        }
         spans = self.spans(doc, scored, cuts, matched, allowed)
         suggestions = span_suggestions(spans, doc, self.catalogue, lang)
         rules = {(s.span.start, s.span.end): s.id for s in suggestions if s.span is not None}
@@ -103,7 +107,10 @@ class Analyzer:
             verdict=verdict,
             spans=spans,
             suggestions=suggestions,
-            softened_text=soften(text, suggestions, self._fallback_ids, self.hard_sell_scores, unmasked),
+            # an ok draft is left as written: there is nothing to soften, and its "!!" may be joy
+            softened_text=soften(text, suggestions, self._fallback_ids, self.hard_sell_scores, unmasked)
+            if verdict != Verdict.OK
+            else text,
             sensitivity=policy.sensitivity,
             thresholds={label: Cut(caution=round(cuts.caution[label], 4), hard_sell=round(cuts.decision[label], 4)) for label in LABELS},
             model=ModelInfo(version=self.model.version),
