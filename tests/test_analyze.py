@@ -46,6 +46,12 @@ def test_plain_notice_is_ok(analyzer: Analyzer) -> None:
     assert analyzer.analyze("明日4日は臨時休業いたします。ご迷惑をおかけします。").verdict == Verdict.OK
 
 
+def test_grateful_post_with_stacked_exclamations_is_ok_and_a_story(analyzer: Analyzer) -> None:
+    report = analyzer.analyze("今日で開店10年になりました!!常連の田中さん、いつも本当にありがとうございます!!")
+    assert report.verdict == Verdict.OK
+    assert Label.STORY in report.labels
+
+
 def test_every_hard_sell_span_gets_a_suggestion_quoting_it(analyzer: Analyzer) -> None:
     report = analyzer.analyze(BLAST)
     quoted = {(s.span.start, s.span.end) for s in report.suggestions if s.span is not None}

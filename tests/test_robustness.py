@@ -48,12 +48,25 @@ def with_english_hashtags(text: str) -> str:
     return text + "\n#instagood #japan #photooftheday"
 
 
+def with_exclamations(text: str) -> str:
+    # joy, not pressure: training sees sentence ends as 「!!」 too (app/training/augment.py), at
+    # other positions and in other forms; the written excited posts are the real-data side
+    return text.replace("。", "!!", 2)
+
+
+def with_gentle_invitation(text: str) -> str:
+    # a single gentle invitation is no pressure (labelling guide); training appends other lines
+    return text + "\n気になった方は、プロフィールのリンクからのぞいてみてくださいね。"
+
+
 REWRITES: dict[str, Callable[[str], str]] = {
     "full-width": to_full_width,
     "half-width": to_half_width,
     "emoji and line breaks": with_emoji_and_breaks,
     "hashtags appended": with_hashtags,
     "English hashtags appended": with_english_hashtags,
+    "exclamation marks at sentence ends": with_exclamations,
+    "a gentle invitation appended": with_gentle_invitation,
 }
 
 

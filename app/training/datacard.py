@@ -28,12 +28,15 @@ Every post was written for this project, by hand, in natural Japanese, in the vo
 coaches, creators and companies on X, Instagram, Facebook, LINE official accounts and blogs. Seven
 authors each took six business kinds, so no single voice dominates a domain; three more authors
 then added about 200 posts each of subtle pressure and look-alike hard negatives in five further
-kinds (`posts/subtle_*`), and three more about 130 each of warm posts that address the reader
-without pressing (`posts/warm_*`). Nothing was copied from the web.
+kinds (`posts/subtle_*`), three more about 130 each of warm posts that address the reader
+without pressing (`posts/warm_*`), and three more about 140 each of excited, grateful posts full of
+「!!」 and emoji, most of them no hard sell (`posts/excited_*`). Nothing was copied from the web.
 
 Training also sees each train-split post a second and third time with a few ordinary hashtags
-appended (`app/training/augment.py`, same labels, vocabulary fitted on the real posts only), so that
-a shop's usual tags do not move a verdict; dev and test are never augmented. No post is generated from a template (`"source": "template"` would mark one; there
+appended, and a fourth time with one to three sentence ends turned into 「!!」-style exclamations
+(`app/training/augment.py`, same labels, vocabulary fitted on the real posts only), so that a
+shop's usual tags and a joyful 「ありがとうございます!!」 do not move a verdict; dev and test are
+never augmented. No post is generated from a template (`"source": "template"` would mark one; there
 are none). A held-out challenge set (`tests/data/challenge.jsonl`, 300 posts in ~100 other business
 kinds) was written by an author who never saw this corpus; it is never trained on.
 

@@ -20,6 +20,10 @@ KNOWN_FAILURE_MODES = """\
   post that addresses the reader directly or quotes pressure at length. Subtle-pressure examples
   lifted subtle pressure there from 75 % to about 95 %, and warm near-miss examples brought the
   false alarms back down; both kinds are where more data still helps most.
+- **Exclamations were read as pressure**: until the excited posts and exclamation-augmented copies
+  were added, turning two 「。」 of an ok test post into 「!!」 changed 37 % of their verdicts (21 % of
+  all test posts); the robustness suite now holds this to at most 3 %. Emoji-only joy
+  (「🎉🎉🎉」 with no words) is the nearest case still thinly covered.
 - **Very short posts** (under ~15 characters) carry little evidence; a lone 「!」 or a bare price can
   tip them either way. The caution band exists for this: check short drafts by eye.
 - **Pressure carried only by context** (a polite LINE reminder that becomes pushy because it is the
@@ -170,7 +174,8 @@ def render(metadata: dict[str, Any], selection_path: Path) -> str:
         "Chosen: among the candidates within 0.001 of the best dev macro-F1, the one with the fewest",
         "false alarms on hard negatives (ties go to the smaller feature set). Differences between the",
         "linear candidates are small; the keyword list is far behind on every measure. Every candidate",
-        "is trained the same way, including the hashtag-augmented copies (`app/training/augment.py`).",
+        "is trained the same way, including the hashtag- and exclamation-augmented copies",
+        "(`app/training/augment.py`).",
         "",
         "## Known failure modes",
         "",

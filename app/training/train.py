@@ -32,7 +32,7 @@ from app.engine.model import LinearModel, load_model, save_model
 from app.engine.normalize import normalize
 from app.engine.tokenize import Tokenizer
 from app.labels import LABELS
-from app.training.augment import with_hashtags
+from app.training.augment import with_closing, with_exclamations, with_hashtags
 from app.training.corpus import Post, corpus_hash, load_corpus
 from app.training.splits import SPLIT_SEED, Split, assign_splits
 from app.training.thresholds import choose_thresholds
@@ -54,6 +54,8 @@ class TrainConfig:
     style: bool = False
     estimator: str = "svm"  # "svm" (linear SVM) or "logreg"; both Platt-calibrated on dev
     augment_hashtags: bool = True  # train also on each post with neutral hashtags appended
+    augment_exclamations: bool = True  # ... and on each post with sentence ends as 「!!」
+    augment_closings: bool = True  # ... and on each post with a quiet closing line appended
 
 
 @dataclass
@@ -188,10 +190,14 @@ def fit(data: Dataset, config: TrainConfig, reference_type: type[Reference] | No
     train_posts, train_docs, y_train = data.part(Split.TRAIN)
     _, dev_docs, y_dev = data.part(Split.DEV)
     augmented: list[list[Document]] = []
+    tokenizer = Tokenizer()
     if config.augment_hashtags:
-        tokenizer = Tokenizer()
         for copy in range(HASHTAG_COPIES):
             augmented.append(featurize([with_hashtags(p.id, p.text, copy) for p in train_posts], tokenizer, config))
+    if config.augment_exclamations:
+        augmented.append(featurize([with_exclamations(p.id, p.text) for p in train_posts], tokenizer, config))
+    if config.augment_closings:
+        augmented.append(featurize([with_closing(p.id, p.text) for p in train_posts], tokenizer, config))
     return (reference_type or Reference)(config).fit(train_docs, y_train, dev_docs, y_dev, augmented)
 
 
