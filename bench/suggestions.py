@@ -7,7 +7,6 @@ rise, and the share that kept every number, URL and @mention. Run: `python bench
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -16,11 +15,10 @@ sys.path.insert(0, str(ROOT))
 
 from app.config import default_model_path  # noqa: E402
 from app.engine.analyze import Analyzer  # noqa: E402
-from app.labels import HARD_SELL_LABELS, Verdict  # noqa: E402
+from app.labels import Verdict  # noqa: E402
 from app.training.corpus import load_corpus  # noqa: E402
+from app.training.evaluate import softening_metrics  # noqa: E402
 from app.training.splits import Split, assign_splits  # noqa: E402
-
-FACTS = re.compile(r"https?://\S+|@\w+|[0-9０-９]+")
 
 
 def main() -> int:
@@ -28,24 +26,21 @@ def main() -> int:
     analyzer = Analyzer.from_path(default_model_path())
     posts = load_corpus(ROOT / "training_data")
     splits = assign_splits(posts)
-    hard = [p for p in posts if splits[p.id] == Split.TEST and p.hard_sell]
-    below = raised = kept = 0
-    worst: list[tuple[float, str, str]] = []
-    for post in hard:
-        before = analyzer.analyze(post.text)
-        after = analyzer.analyze(before.softened_text)
-        below += after.verdict == Verdict.OK
-        rise = max(getattr(after.scores, l.value) - getattr(before.scores, l.value) for l in HARD_SELL_LABELS)
-        raised += rise > 1e-9
-        kept += all(f in before.softened_text for f in FACTS.findall(post.text))
+    test = [p for p in posts if splits[p.id] == Split.TEST]
+    result = softening_metrics(analyzer, test)
+    worst = []
+    for post in (p for p in test if p.hard_sell):
+        softened = analyzer.analyze(post.text).softened_text
+        after = analyzer.analyze(softened)
         if after.verdict != Verdict.OK:
-            worst.append((max(after.scores.discount_spam, after.scores.pushy_pitch), post.text, before.softened_text))
-    n = len(hard)
+            worst.append((max(after.scores.discount_spam, after.scores.pushy_pitch), post.text, softened))
     for score, text, softened in sorted(worst, reverse=True)[:5]:
         print(f"still {score:.2f}: {text[:70]!r}\n          → {softened[:70]!r}")
-    print(f"hard-sell test posts: {n}; below caution after softening: {below / n:.1%}; "
-          f"a hard-sell score rose: {raised}; facts kept: {kept / n:.1%}")
-    print(f"suggestions: below_caution={below / n:.3f} raised={raised} facts_kept={kept / n:.3f} n={n}")
+    print(f"hard-sell test posts: {result['n']}; below caution after softening: {result['below_caution']:.1%}; "
+          f"a hard-sell score rose: {result['raised']}; facts kept: {result['facts_kept']:.1%}; "
+          f"changed: {result['changed']:.1%}")
+    print(f"suggestions: below_caution={result['below_caution']:.3f} raised={result['raised']} "
+          f"facts_kept={result['facts_kept']:.3f} n={result['n']}")
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -147,6 +148,32 @@ def challenge_metrics(model_dir: Path, challenge: list[Post]) -> dict[str, Any]:
     result["key_phrase_coverage"] = key_phrase_coverage(challenge, reports)
     result["keyword_baseline"] = baseline_metrics(challenge)
     return result
+
+
+_FACT = re.compile(r"https?://\S+|@\w+|[0-9０-９]+")
+
+
+def softening_metrics(analyzer: Analyzer, posts: list[Post]) -> dict[str, Any]:
+    """Self-consistency of `softened_text` on hard-sell posts: the share that falls below the
+    caution line when analysed again, how many raised a hard-sell score, the share that kept every
+    number, URL and @mention, and the share the softening changed at all."""
+    hard = [p for p in posts if p.hard_sell]
+    below = raised = kept = changed = 0
+    for post in hard:
+        before = analyzer.analyze(post.text)
+        after = analyzer.analyze(before.softened_text)
+        below += after.verdict == Verdict.OK
+        raised += any(getattr(after.scores, l.value) > getattr(before.scores, l.value) + 1e-9 for l in HARD_SELL_LABELS)
+        kept += all(fact in before.softened_text for fact in _FACT.findall(post.text))
+        changed += before.softened_text != post.text
+    n = len(hard) or 1
+    return {
+        "n": len(hard),
+        "below_caution": round(below / n, 4),
+        "raised": raised,
+        "facts_kept": round(kept / n, 4),
+        "changed": round(changed / n, 4),
+    }
 
 
 def baseline_metrics(posts: list[Post]) -> dict[str, Any]:

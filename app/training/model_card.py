@@ -166,6 +166,25 @@ def render(metadata: dict[str, Any], selection_path: Path) -> str:
             *_per_kind(challenge["per_kind_accuracy"]),
             "",
         ]
+    softening = metadata.get("softening")
+    if softening:
+        lines += [
+            f"## Softened drafts (`softened_text`, the test split's {softening['n']} hard sells)",
+            "",
+            "| measure | value | target |",
+            "|---|---|---|",
+            f"| analysed again, below the caution line | {_pct(softening['below_caution'])} | ≥ 80% |",
+            f"| a hard-sell score rose | {softening['raised']} posts | 0 |",
+            f"| every number, URL and @mention kept | {_pct(softening['facts_kept'])} | 100% |",
+            f"| draft changed at all | {_pct(softening['changed'])} | – |",
+            "",
+            "Only phrases that stand as their own sentence or bracketed heading are rewritten, and stacked",
+            "exclamations calmed, so the draft always reads as written and keeps its names. A calm deal",
+            "post still reads as discount spam under the labelling guide, and most subtle pressure sits",
+            "inside sentences, so few softened drafts fall below the caution line: the suggestions, not",
+            "the softened draft, carry the rewrite of those.",
+            "",
+        ]
     lines += [
         "## Model selection (dev split; challenge set for reference)",
         "",

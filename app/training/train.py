@@ -219,7 +219,9 @@ def train(
     data_dir: Path, model_dir: Path, config: TrainConfig | None = None, feedback_db: Path | None = None
 ) -> dict[str, Any]:
     """Train, export, verify against scikit-learn, evaluate on test, and save. Returns metadata."""
-    from app.training.evaluate import CHALLENGE_PATH, challenge_metrics, evaluate_model
+    from app.engine.analyze import Analyzer
+    from app.engine.catalogue import load_catalogue
+    from app.training.evaluate import CHALLENGE_PATH, challenge_metrics, evaluate_model, softening_metrics
     from app.training.model_card import write_model_card
 
     config = config or TrainConfig()
@@ -257,6 +259,8 @@ def train(
     metadata["test_metrics"] = evaluate_model(model_dir, data)
     if CHALLENGE_PATH.exists():
         metadata["challenge_metrics"] = challenge_metrics(model_dir, load_corpus(CHALLENGE_PATH))
+    test_posts, _, _ = data.part(Split.TEST)
+    metadata["softening"] = softening_metrics(Analyzer(load_model(model_dir), load_catalogue(), tokenizer), test_posts)
     save_model(model_dir, metadata, word_terms, char_terms, arrays)
     write_model_card(model_dir.parent / "MODEL_CARD.md", metadata, data)
     return metadata
