@@ -52,6 +52,21 @@ def test_grateful_post_with_stacked_exclamations_is_ok_and_a_story(analyzer: Ana
     assert Label.STORY in report.labels
 
 
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "先着順でお席をご案内しています。ご了承ください。",
+        "残りわずかになった今年、みなさんはどんな一年でしたか?",
+        "今すぐには答えが出ないけど、ゆっくり考えてみます。",
+        "見逃した方のために、昨日のライブ配信のアーカイブを置いておきます。",
+        "セール時期でも、うちは値段を変えません。その理由を少しお話しさせてください。",
+        "うちの看板猫、今日も最強にかわいいです。",
+    ],
+)
+def test_sales_words_in_ordinary_senses_are_not_hard_sell(analyzer: Analyzer, draft: str) -> None:
+    assert analyzer.analyze(draft).verdict != Verdict.HARD_SELL
+
+
 def test_every_hard_sell_span_gets_a_suggestion_quoting_it(analyzer: Analyzer) -> None:
     report = analyzer.analyze(BLAST)
     quoted = {(s.span.start, s.span.end) for s in report.suggestions if s.span is not None}

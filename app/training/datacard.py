@@ -29,8 +29,12 @@ coaches, creators and companies on X, Instagram, Facebook, LINE official account
 authors each took six business kinds, so no single voice dominates a domain; three more authors
 then added about 200 posts each of subtle pressure and look-alike hard negatives in five further
 kinds (`posts/subtle_*`), three more about 130 each of warm posts that address the reader
-without pressing (`posts/warm_*`), and three more about 140 each of excited, grateful posts full of
-「!!」 and emoji, most of them no hard sell (`posts/excited_*`). Nothing was copied from the web.
+without pressing (`posts/warm_*`), three more about 140 each of excited, grateful posts full of
+「!!」 and emoji, most of them no hard sell (`posts/excited_*`), and three more about 160 each of
+posts that use sales words in ordinary senses (「今年も残りわずか」, 「先着順でご案内」, 「今すぐには
+決められない」, a lost dog 【拡散希望】), a third of them under 40 characters, beside a few that use
+the same words to press (`posts/lexical_*`); one more wrote 48 blasts in half-width, full-width,
+spaced and emoji-split forms (`posts/obfuscated_g`). Nothing was copied from the web.
 
 Training also sees each train-split post a second and third time with a few ordinary hashtags
 appended, and a fourth time with one to three sentence ends turned into 「!!」-style exclamations

@@ -34,7 +34,7 @@ CANDIDATES: dict[str, TrainConfig] = {
     "logreg word+char1-3+style": TrainConfig(estimator="logreg", C=8.0, style=True),
     "logreg word+char2-4+style": TrainConfig(estimator="logreg", C=8.0, char_ngrams=(2, 3, 4), style=True),
     "linear svm word+char1-3 (shipped)": TrainConfig(),
-    "linear svm word+char1-3 C=0.3": TrainConfig(C=0.3),
+    "linear svm word+char1-3 C=0.8": TrainConfig(C=0.8),
     "linear svm word+char1-3+style": TrainConfig(style=True),
     "linear svm word+char2-4+style": TrainConfig(char_ngrams=(2, 3, 4), style=True),
     "complement nb word+char1-3": TrainConfig(estimator="cnb"),

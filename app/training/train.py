@@ -46,7 +46,7 @@ HASHTAG_COPIES = 2  # augmented copies of each training post (see app/training/a
 class TrainConfig:
     """The knobs model selection compares (see `urikomi evaluate --compare`)."""
 
-    C: float = 0.8
+    C: float = 0.3
     min_df: int = 2
     sublinear_tf: bool = True
     class_weight: str | None = "balanced"
