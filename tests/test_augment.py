@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.training.augment import CLOSINGS, EXCLAMATIONS, with_closing, with_exclamations, with_hashtags
+from app.training.augment import CLOSINGS, EMOJI, EXCLAMATIONS, with_closing, with_emoji_breaks, with_exclamations, with_hashtags
 
 STORY = "開店して十年。最初のお客様が、今日はお孫さんと来てくれました。本当にうれしい一日でした。また来てね。"
 
@@ -37,3 +37,12 @@ def test_closing_copies_append_one_quiet_line() -> None:
     text, closing = copy.rsplit("\n", 1)
     assert text == STORY and closing in CLOSINGS
     assert copy == with_closing("d-1", STORY)
+
+
+def test_emoji_copies_add_an_emoji_and_a_line_break_after_one_or_two_sentences() -> None:
+    for i in range(30):
+        copy = with_emoji_breaks(f"e-{i}", STORY)
+        added = [e for e in EMOJI if e in copy]
+        assert added and 1 <= copy.count("\n") <= 2
+        assert "".join(c for c in copy if c not in EMOJI and c != "\n") == STORY
+    assert with_emoji_breaks("e-1", "新作のパン")[:5] == "新作のパン"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from app.engine import explain
+from app.engine import blocks, explain
 from app.engine.catalogue import Catalogue, Lang, load_catalogue
 from app.engine.compliance import compliance_prompts
 from app.engine.features import Document, build_document
@@ -78,7 +78,7 @@ class Analyzer:
         cuts = thresholds_for(self.model, policy.sensitivity)
         doc = self.document(text)
         allowed = allowed_regions(doc, policy.allow_terms, self.tokenizer) if policy.allow_terms else []
-        scored = self.model.score(doc)
+        scored = blocks.scored(self.model, doc, self._style)
         # the softened draft is checked with plain scores, so compare it with the draft's plain scores
         unmasked = scored.probabilities
         if allowed:
@@ -118,7 +118,7 @@ class Analyzer:
 
     def hard_sell_scores(self, text: str) -> dict[Label, float]:
         """Probabilities only (no explanation): what softening needs to check a rewrite."""
-        return self.model.probabilities(self.document(text))
+        return blocks.probabilities(self.model, self.document(text), self._style)
 
     @staticmethod
     def verdict(probs: dict[Label, float], cuts: Thresholds) -> Verdict:

@@ -7,6 +7,8 @@
 - A quiet closing line appended (a greeting, a signature, one gentle invitation). The guide counts
   none of these as pressure or as story; without this, TF-IDF's length normalisation let a polite
   last line dilute a blast below the caution line. The robustness test appends a different line.
+- An emoji and a line break after a sentence or two, the commonest decoration on Japanese
+  accounts (the robustness test uses a different emoji).
 - Sentence ends turned into exclamations. Joyful posts are full of 「!!」, and the guide never
   counts punctuation as pressure; but most posts the authors wrote with stacked exclamations were
   blasts, so without this a grateful post ending in 「ありがとうございます!!」 read as a hard sell.
@@ -33,6 +35,7 @@ CLOSINGS = (
     "ご来店お待ちしております。", "お気軽にお問い合わせください。", "今週もがんばります。", "— 工房より",
     "営業時間は10時〜18時です。", "良い週末をお過ごしください。", "Thank you!",
 )
+EMOJI = ("🌸", "😊", "🍀", "☕", "🙌", "🌿", "😌", "🍞", "📷", "🌙", "💐", "🐾")
 EXCLAMATIONS = ("!!", "!!!", "！！", "‼", "!!✨", "!!😊", "❗❗", "!!!🎉", "〜!!")
 
 
@@ -51,6 +54,18 @@ def with_hashtags(post_id: str, text: str, copy: int = 0) -> str:
 def with_closing(post_id: str, text: str) -> str:
     """`text` with one quiet closing line appended, picked by the post id."""
     return f"{text}\n{_rng(post_id, 'closing').choice(CLOSINGS)}"
+
+
+def with_emoji_breaks(post_id: str, text: str) -> str:
+    """`text` with an emoji and a line break after one or two of its 「。」 (picked by the post id),
+    the way many accounts decorate every post; a post without 「。」 gets an emoji at its end."""
+    rng = _rng(post_id, "emoji")
+    stops = [i for i, char in enumerate(text) if char == "。"]
+    if not stops:
+        return text + rng.choice(EMOJI)
+    for at in sorted(rng.sample(stops, min(len(stops), rng.randint(1, 2))), reverse=True):
+        text = text[: at + 1] + rng.choice(EMOJI) + "\n" + text[at + 1 :]
+    return text
 
 
 def with_exclamations(post_id: str, text: str) -> str:

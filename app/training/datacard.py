@@ -37,10 +37,11 @@ the same words to press (`posts/lexical_*`); one more wrote 48 blasts in half-wi
 spaced and emoji-split forms (`posts/obfuscated_g`). Nothing was copied from the web.
 
 Training also sees each train-split post a second and third time with a few ordinary hashtags
-appended, and a fourth time with one to three sentence ends turned into 「!!」-style exclamations
-(`app/training/augment.py`, same labels, vocabulary fitted on the real posts only), so that a
-shop's usual tags and a joyful 「ありがとうございます!!」 do not move a verdict; dev and test are
-never augmented. No post is generated from a template (`"source": "template"` would mark one; there
+appended, then with one to three sentence ends turned into 「!!」-style exclamations, with a quiet
+closing line (a greeting, a signature, one gentle invitation), and with an emoji and a line break
+after a sentence or two (`app/training/augment.py`, same labels, vocabulary fitted on the real posts
+only), so that a shop's usual tags, a joyful 「ありがとうございます!!」, a polite last line or a
+decorated layout do not move a verdict; dev and test are never augmented. No post is generated from a template (`"source": "template"` would mark one; there
 are none). A held-out challenge set (`tests/data/challenge.jsonl`, 300 posts in ~100 other business
 kinds) was written by an author who never saw this corpus; it is never trained on.
 

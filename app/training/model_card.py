@@ -29,6 +29,10 @@ KNOWN_FAILURE_MODES = """\
   (one is caution). Those senses also guided the new posts, so the challenge set is the fairer
   measure (false alarms on its hard negatives 2.3 % → 1.5 %). Words split by symbols (「本・日・限・
   り」) still slip past the model in about 7 % of hard sells.
+- **Pitches at the end of long posts**: unit-length TF-IDF let a long story dilute a blast; with
+  the story of `tests/test_blocks.py` before them, 62 % of the test split's hard sells stayed
+  flagged. Long drafts are now also scored in blocks of about one X post (a block outvotes the
+  draft only from probability 0.8): 89 %. A pitch spread thinly over a long post still escapes.
 - **Very short posts** (under ~15 characters) carry little evidence; a lone 「!」 or a bare price can
   tip them either way. The caution band exists for this: check short drafts by eye.
 - **Pressure carried only by context** (a polite LINE reminder that becomes pushy because it is the
@@ -196,10 +200,10 @@ def render(metadata: dict[str, Any], selection_path: Path) -> str:
         *_selection(selection_path),
         "",
         "Chosen: among the candidates within 0.001 of the best dev macro-F1, the one with the fewest",
-        "false alarms on hard negatives (ties go to the smaller feature set). Differences between the",
+        "false alarms on hard negatives (ties: the smaller feature set, then the smaller C). Differences between the",
         "linear candidates are small; the keyword list is far behind on every measure. Every candidate",
-        "is trained the same way, including the hashtag- and exclamation-augmented copies",
-        "(`app/training/augment.py`).",
+        "is trained the same way, including the augmented copies (hashtags, exclamations, a closing",
+        "line, emoji and line breaks; `app/training/augment.py`).",
         "",
         "## Known failure modes",
         "",

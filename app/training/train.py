@@ -27,12 +27,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
+from app.engine import blocks
 from app.engine.features import CHAR_NGRAMS, Document, build_document
 from app.engine.model import LinearModel, load_model, save_model
 from app.engine.normalize import normalize
 from app.engine.tokenize import Tokenizer
 from app.labels import LABELS
-from app.training.augment import with_closing, with_exclamations, with_hashtags
+from app.training.augment import with_closing, with_emoji_breaks, with_exclamations, with_hashtags
 from app.training.corpus import Post, corpus_hash, load_corpus
 from app.training.splits import SPLIT_SEED, Split, assign_splits
 from app.training.thresholds import choose_thresholds
@@ -56,6 +57,7 @@ class TrainConfig:
     augment_hashtags: bool = True  # train also on each post with neutral hashtags appended
     augment_exclamations: bool = True  # ... and on each post with sentence ends as 「!!」
     augment_closings: bool = True  # ... and on each post with a quiet closing line appended
+    augment_emoji: bool = True  # ... and on each post with an emoji and a line break after a sentence
 
 
 @dataclass
@@ -185,6 +187,11 @@ def served_proba(model: LinearModel, docs: list[Document]) -> NDArray[np.float64
     return np.array([[model.score(d).probabilities[label] for label in LABELS] for d in docs])
 
 
+def served_block_proba(model: LinearModel, docs: list[Document], style: bool) -> NDArray[np.float64]:
+    """What the analyzer serves: per label, hard-sell labels raised to a long draft's strongest block."""
+    return np.array([[blocks.probabilities(model, d, style)[label] for label in LABELS] for d in docs])
+
+
 def fit(data: Dataset, config: TrainConfig, reference_type: type[Reference] | None = None) -> Reference:
     """Fit the reference model on the train split (plus its augmented copies), calibrated on dev."""
     train_posts, train_docs, y_train = data.part(Split.TRAIN)
@@ -198,6 +205,8 @@ def fit(data: Dataset, config: TrainConfig, reference_type: type[Reference] | No
         augmented.append(featurize([with_exclamations(p.id, p.text) for p in train_posts], tokenizer, config))
     if config.augment_closings:
         augmented.append(featurize([with_closing(p.id, p.text) for p in train_posts], tokenizer, config))
+    if config.augment_emoji:
+        augmented.append(featurize([with_emoji_breaks(p.id, p.text) for p in train_posts], tokenizer, config))
     return (reference_type or Reference)(config).fit(train_docs, y_train, dev_docs, y_dev, augmented)
 
 
@@ -256,6 +265,11 @@ def train(
     word_terms, char_terms, arrays = reference.export()
     save_model(model_dir, metadata, word_terms, char_terms, arrays)
     _verify_against_reference(model_dir, reference, data)
+    # decide on what is served: a long draft's hard-sell scores are the max over its blocks
+    metadata["thresholds"], metadata["caution_thresholds"] = choose_thresholds(
+        served_block_proba(load_model(model_dir), dev_docs, config.style), y_dev
+    )
+    save_model(model_dir, metadata, word_terms, char_terms, arrays)
     metadata["test_metrics"] = evaluate_model(model_dir, data)
     if CHALLENGE_PATH.exists():
         metadata["challenge_metrics"] = challenge_metrics(model_dir, load_corpus(CHALLENGE_PATH))
