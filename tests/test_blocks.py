@@ -50,13 +50,13 @@ def test_a_block_is_at_most_about_one_x_post_unless_one_sentence_is_longer() -> 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.integers(min_value=0, max_value=len(LONG_STORY) - 40))
-def test_a_block_document_is_the_slice_of_the_draft(analyzer: Analyzer, start: int) -> None:
+def test_a_block_document_is_the_slice_of_the_draft_with_the_word_terms_inside(analyzer: Analyzer, start: int) -> None:
     doc = analyzer.document(LONG_STORY)
     end = start + 40
-    block = block_document(doc, start, end, style=False)
+    block = block_document(doc, start, end)
     assert block.normalized.text == doc.normalized.text[start:end]
-    for token in block.tokens:
-        assert block.normalized.text[token.start : token.end] == token.surface
+    inside = [(t, a - start, b - start) for t, a, b in zip(doc.word_terms, doc.word_starts, doc.word_ends) if start <= a and b <= end]
+    assert list(zip(block.word_terms, block.word_starts.tolist(), block.word_ends.tolist())) == inside
 
 
 def test_a_blast_after_a_long_story_is_a_hard_sell_with_its_phrases_highlighted(analyzer: Analyzer) -> None:

@@ -78,7 +78,7 @@ class Analyzer:
         cuts = thresholds_for(self.model, policy.sensitivity)
         doc = self.document(text)
         allowed = allowed_regions(doc, policy.allow_terms, self.tokenizer) if policy.allow_terms else []
-        scored = blocks.scored(self.model, doc, self._style)
+        scored = blocks.scored(self.model, doc)
         # the softened draft is checked with plain scores, so compare it with the draft's plain scores
         unmasked = scored.probabilities
         if allowed:
@@ -118,7 +118,7 @@ class Analyzer:
 
     def hard_sell_scores(self, text: str) -> dict[Label, float]:
         """Probabilities only (no explanation): what softening needs to check a rewrite."""
-        return blocks.probabilities(self.model, self.document(text), self._style)
+        return blocks.probabilities(self.model, self.document(text))
 
     @staticmethod
     def verdict(probs: dict[Label, float], cuts: Thresholds) -> Verdict:

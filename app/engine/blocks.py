@@ -5,8 +5,8 @@ little against hundreds of words of story: a 300-character story followed by 「
 今すぐご来店ください!」 read as ok. A long draft is therefore also scored block by block (runs of
 whole sentences of about one X post), and each hard-sell label takes the higher of the whole draft's
 score and its strongest block's, when that block is a clear hard sell (BLOCK_MIN). Story stays a
-whole-draft judgement. Blocks reuse the draft's tokens (no second parse); offsets are those of the
-folded text.
+whole-draft judgement. Blocks reuse the draft's word terms (no second parse); offsets are those of
+the folded text.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import re
 
 import numpy as np
 
-from app.engine.features import Document, build_document
+from app.engine.features import Document
 from app.engine.model import LinearModel, Scored
 from app.engine.normalize import NormalizedText
 from app.labels import HARD_SELL_LABELS, LABELS, Label
@@ -65,32 +65,36 @@ def _sentences(folded: str) -> list[tuple[int, int]]:
     return spans
 
 
-def block_document(doc: Document, start: int, end: int, style: bool) -> Document:
-    """The part of `doc` in [start, end) as a Document of its own, from the tokens already found.
-    Offsets inside it start at 0; add `start` to map them back."""
+def block_document(doc: Document, start: int, end: int) -> Document:
+    """The part of `doc` in [start, end) as a Document of its own, for scoring: its text, and the
+    draft's word terms that lie inside (no second parse, no token copies). Offsets inside it start
+    at 0; add `start` to map them back. It has no tokens: blocks are scored, never explained."""
+    inside = (doc.word_starts >= start) & (doc.word_ends <= end)
     folded = doc.normalized.text[start:end]
-    tokens = [t._replace(start=t.start - start, end=t.end - start) for t in doc.tokens if start <= t.start and t.end <= end]
-    return build_document(NormalizedText(folded, folded), tokens, doc.char_ngrams, style)
+    terms = [term for term, keep in zip(doc.word_terms, inside.tolist()) if keep]
+    return Document(
+        NormalizedText(folded, folded), (), terms, doc.word_starts[inside] - start, doc.word_ends[inside] - start, doc.char_ngrams
+    )
 
 
-def probabilities(model: LinearModel, doc: Document, style: bool) -> dict[Label, float]:
+def probabilities(model: LinearModel, doc: Document) -> dict[Label, float]:
     """Per label: the whole draft's probability, raised to its strongest block's for hard-sell labels."""
     best = model.probabilities(doc)
     for start, end in block_ranges(doc.normalized.text):
-        found = model.probabilities(block_document(doc, start, end, style))
+        found = model.probabilities(block_document(doc, start, end))
         for label in HARD_SELL_LABELS:
             if found[label] >= BLOCK_MIN:
                 best[label] = max(best[label], found[label])
     return best
 
 
-def scored(model: LinearModel, doc: Document, style: bool) -> Scored:
+def scored(model: LinearModel, doc: Document) -> Scored:
     """The whole draft's Scored, with each hard-sell label whose strongest block outscores the whole
     taking that block's probability and contributions (so explanations point into the block)."""
     whole = model.score(doc)
     winners: dict[Label, tuple[float, int, int]] = {}
     for start, end in block_ranges(doc.normalized.text):
-        found = model.probabilities(block_document(doc, start, end, style))
+        found = model.probabilities(block_document(doc, start, end))
         for label in HARD_SELL_LABELS:
             if found[label] >= BLOCK_MIN and found[label] > max(whole.probabilities[label], winners.get(label, (0.0, 0, 0))[0]):
                 winners[label] = (found[label], start, end)
@@ -98,7 +102,7 @@ def scored(model: LinearModel, doc: Document, style: bool) -> Scored:
         return whole
     parts: list[tuple[int, Scored, set[Label]]] = [(0, whole, set(LABELS) - set(winners))]
     for start, end in sorted({(start, end) for _, start, end in winners.values()}):
-        block = model.score(block_document(doc, start, end, style))
+        block = model.score(block_document(doc, start, end))
         parts.append((start, block, {label for label, (_, a, b) in winners.items() if (a, b) == (start, end)}))
     return _combine(whole, parts)
 

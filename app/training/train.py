@@ -187,9 +187,9 @@ def served_proba(model: LinearModel, docs: list[Document]) -> NDArray[np.float64
     return np.array([[model.score(d).probabilities[label] for label in LABELS] for d in docs])
 
 
-def served_block_proba(model: LinearModel, docs: list[Document], style: bool) -> NDArray[np.float64]:
+def served_block_proba(model: LinearModel, docs: list[Document]) -> NDArray[np.float64]:
     """What the analyzer serves: per label, hard-sell labels raised to a long draft's strongest block."""
-    return np.array([[blocks.probabilities(model, d, style)[label] for label in LABELS] for d in docs])
+    return np.array([[blocks.probabilities(model, d)[label] for label in LABELS] for d in docs])
 
 
 def fit(data: Dataset, config: TrainConfig, reference_type: type[Reference] | None = None) -> Reference:
@@ -267,7 +267,7 @@ def train(
     _verify_against_reference(model_dir, reference, data)
     # decide on what is served: a long draft's hard-sell scores are the max over its blocks
     metadata["thresholds"], metadata["caution_thresholds"] = choose_thresholds(
-        served_block_proba(load_model(model_dir), dev_docs, config.style), y_dev
+        served_block_proba(load_model(model_dir), dev_docs), y_dev
     )
     save_model(model_dir, metadata, word_terms, char_terms, arrays)
     metadata["test_metrics"] = evaluate_model(model_dir, data)
