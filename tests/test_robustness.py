@@ -36,7 +36,13 @@ def to_half_width(text: str) -> str:
 
 
 def with_emoji_and_breaks(text: str) -> str:
+    # ✨, the commonest decoration, is also among the emoji training adds (app/training/augment.py)
     return text.replace("。", "。✨\n", 2)
+
+
+def with_unseen_emoji_and_breaks(text: str) -> str:
+    # an emoji training never adds: generalisation, not memory
+    return text.replace("。", "。🌷\n", 2)
 
 
 def with_hashtags(text: str) -> str:
@@ -63,6 +69,7 @@ REWRITES: dict[str, Callable[[str], str]] = {
     "full-width": to_full_width,
     "half-width": to_half_width,
     "emoji and line breaks": with_emoji_and_breaks,
+    "an unseen emoji and line breaks": with_unseen_emoji_and_breaks,
     "hashtags appended": with_hashtags,
     "English hashtags appended": with_english_hashtags,
     "exclamation marks at sentence ends": with_exclamations,

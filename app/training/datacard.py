@@ -34,7 +34,9 @@ without pressing (`posts/warm_*`), three more about 140 each of excited, gratefu
 posts that use sales words in ordinary senses (「今年も残りわずか」, 「先着順でご案内」, 「今すぐには
 決められない」, a lost dog 【拡散希望】), a third of them under 40 characters, beside a few that use
 the same words to press (`posts/lexical_*`); one more wrote 48 blasts in half-width, full-width,
-spaced and emoji-split forms (`posts/obfuscated_g`). Nothing was copied from the web.
+spaced and emoji-split forms (`posts/obfuscated_g`), and two more 70 each of posts in English or
+mostly English (greetings, thanks, hours; a few blasts) and short Japanese teasers without pressure
+(`posts/english_*`). Nothing was copied from the web.
 
 Training also sees each train-split post a second and third time with a few ordinary hashtags
 appended, then with one to three sentence ends turned into 「!!」-style exclamations, with a quiet
