@@ -134,13 +134,6 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = start_server(tmp_path_factory.mktemp("ext-server"))
-    yield running
-    stop_server(running)
-
-
-@pytest.fixture(scope="module")
 def pages() -> Iterator[tuple[str, str]]:
     """(opted-in origin, other origin): the same page on two 127.0.0.1 ports."""
     servers = [ThreadingHTTPServer(("127.0.0.1", 0), _PageHandler) for _ in range(2)]
@@ -197,7 +190,7 @@ def ext(build: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exten
 
 
 @pytest.fixture(scope="module")
-def configured(ext: Extension, api: Server, pages: tuple[str, str]) -> Extension:
+def configured(ext: Extension, server: Server, pages: tuple[str, str]) -> Extension:
     """Point the extension at the test server and opt in the first test origin, through the options page."""
     opted, _ = pages
     page = ext.context.new_page()
@@ -205,7 +198,7 @@ def configured(ext: Extension, api: Server, pages: tuple[str, str]) -> Extension
     page.wait_for_selector("body[data-ready='true']")
     assert page.locator("#api-base").input_value() == "http://127.0.0.1:8000"  # the default
     assert page.locator("#sites .ext-sites__item").count() == 0  # nothing opted in by default
-    page.fill("#api-base", api.base_url)
+    page.fill("#api-base", server.base_url)
     page.click("#save")
     page.wait_for_selector("body[data-saved='true']")
     page.fill("#site-origin", opted)
@@ -279,7 +272,7 @@ def test_pack_refuses_a_broken_manifest(tmp_path: Path) -> None:
 # ---- in the browser ------------------------------------------------------------------------
 
 
-def test_context_menu_shows_hard_sell(configured: Extension, api: Server, pages: tuple[str, str]) -> None:
+def test_context_menu_shows_hard_sell(configured: Extension, server: Server, pages: tuple[str, str]) -> None:
     _, other = pages  # works on any page: the user asked explicitly
     page = open_test_page(configured, other)
     selection = page.evaluate(
@@ -292,7 +285,7 @@ def test_context_menu_shows_hard_sell(configured: Extension, api: Server, pages:
         }"""
     )
     assert selection == HARD_SELL
-    before = analyze_count(api)
+    before = analyze_count(server)
     with configured.context.expect_page() as opened:
         verdict = configured.worker.evaluate(
             """async (text) => {
@@ -303,7 +296,7 @@ def test_context_menu_shows_hard_sell(configured: Extension, api: Server, pages:
             selection,
         )
     assert verdict == "hard_sell"
-    assert analyze_count(api) == before + 1
+    assert analyze_count(server) == before + 1
     popup = opened.value
     popup.wait_for_selector(".ext-report[data-verdict='hard_sell'] .uk-verdict--hard_sell")
     assert popup.locator("#draft").input_value() == HARD_SELL
@@ -369,15 +362,15 @@ def assert_first_replacement_edits_field(page: Any, field_id: str, prop: str) ->
     assert any(e["id"] == field_id for e in inputs), inputs
 
 
-def test_badge_on_opted_in_textarea_and_replacement(configured: Extension, api: Server, pages: tuple[str, str]) -> None:
+def test_badge_on_opted_in_textarea_and_replacement(configured: Extension, server: Server, pages: tuple[str, str]) -> None:
     opted, _ = pages
     page = open_test_page(configured, opted)
     page.click("#ta")
     wait_badge(page, "idle")
-    before = analyze_count(api)
+    before = analyze_count(server)
     page.keyboard.insert_text(HARD_SELL)
     wait_badge(page, "hard_sell")
-    assert analyze_count(api) == before + 1  # one request after the pause, not one per keystroke
+    assert analyze_count(server) == before + 1  # one request after the pause, not one per keystroke
     shot(page, "textarea-badge")
     assert_first_replacement_edits_field(page, "ta", "value")
     shot(page, "textarea-replaced")
@@ -385,7 +378,7 @@ def test_badge_on_opted_in_textarea_and_replacement(configured: Extension, api: 
 
 
 def test_badge_on_opted_in_contenteditable_and_replacement(
-    configured: Extension, api: Server, pages: tuple[str, str]
+    configured: Extension, server: Server, pages: tuple[str, str]
 ) -> None:
     opted, _ = pages
     page = open_test_page(configured, opted)
@@ -398,33 +391,33 @@ def test_badge_on_opted_in_contenteditable_and_replacement(
     page.close()
 
 
-def test_page_not_opted_in_sends_nothing(configured: Extension, api: Server, pages: tuple[str, str]) -> None:
+def test_page_not_opted_in_sends_nothing(configured: Extension, server: Server, pages: tuple[str, str]) -> None:
     _, other = pages
     page = open_test_page(configured, other)
-    before = analyze_count(api)
+    before = analyze_count(server)
     type_into(page, "#ta", HARD_SELL)
     type_into(page, "#ce", HARD_SELL)
     page.wait_for_timeout(2500)  # well past the 800 ms pause
-    assert analyze_count(api) == before
+    assert analyze_count(server) == before
     assert page.locator("urikomi-ui").count() == 0  # the content script is not even injected
     page.close()
 
 
-def test_password_field_is_never_sent(configured: Extension, api: Server, pages: tuple[str, str]) -> None:
+def test_password_field_is_never_sent(configured: Extension, server: Server, pages: tuple[str, str]) -> None:
     opted, _ = pages
     page = open_test_page(configured, opted)
     page.click("#ta")
     wait_badge(page, "idle")  # the content script is running here
-    before = analyze_count(api)
+    before = analyze_count(server)
     type_into(page, "#pw", HARD_SELL)
     page.wait_for_timeout(2500)
-    assert analyze_count(api) == before
+    assert analyze_count(server) == before
     assert page.locator("[data-urikomi-badge]").is_hidden()
     page.close()
 
 
 def test_server_stopped_shows_unreachable(
-    configured: Extension, api: Server, pages: tuple[str, str], tmp_path: Path
+    configured: Extension, server: Server, pages: tuple[str, str], tmp_path: Path
 ) -> None:
     opted, _ = pages
     other = start_server(tmp_path)
@@ -446,11 +439,11 @@ def test_server_stopped_shows_unreachable(
         page.close()
     finally:
         stop_server(other)
-        configured.storage("sync", {"apiBase": api.base_url})
+        configured.storage("sync", {"apiBase": server.base_url})
 
 
 def test_rate_limited_waits_for_retry_after(
-    configured: Extension, api: Server, pages: tuple[str, str], tmp_path: Path
+    configured: Extension, server: Server, pages: tuple[str, str], tmp_path: Path
 ) -> None:
     opted, _ = pages
     limited = start_server(tmp_path, {"URIKOMI_RATE_LIMIT_PER_MINUTE": "2"})  # analyze + model use both
@@ -472,10 +465,10 @@ def test_rate_limited_waits_for_retry_after(
         page.close()
     finally:
         stop_server(limited)
-        configured.storage("sync", {"apiBase": api.base_url})
+        configured.storage("sync", {"apiBase": server.base_url})
 
 
-def test_popup_key_and_length_errors(configured: Extension, api: Server, tmp_path: Path) -> None:
+def test_popup_key_and_length_errors(configured: Extension, server: Server, tmp_path: Path) -> None:
     digest = hashlib.sha256(b"right-key").hexdigest()
     guarded = start_server(tmp_path, {"URIKOMI_API_KEYS": digest, "URIKOMI_MAX_CHARS": "40"})
     try:
@@ -505,4 +498,4 @@ def test_popup_key_and_length_errors(configured: Extension, api: Server, tmp_pat
     finally:
         stop_server(guarded)
         configured.storage("local", {"apiKey": ""})
-        configured.storage("sync", {"apiBase": api.base_url})
+        configured.storage("sync", {"apiBase": server.base_url})
