@@ -80,11 +80,8 @@ def block_document(doc: Document, start: int, end: int) -> Document:
 def probabilities(model: LinearModel, doc: Document) -> dict[Label, float]:
     """Per label: the whole draft's probability, raised to its strongest block's for hard-sell labels."""
     best = model.probabilities(doc)
-    for start, end in block_ranges(doc.normalized.text):
-        found = model.probabilities(block_document(doc, start, end))
-        for label in HARD_SELL_LABELS:
-            if found[label] >= BLOCK_MIN:
-                best[label] = max(best[label], found[label])
+    for label, (probability, _, _) in _strongest_blocks(model, doc, best).items():
+        best[label] = probability
     return best
 
 
@@ -92,19 +89,31 @@ def scored(model: LinearModel, doc: Document) -> Scored:
     """The whole draft's Scored, with each hard-sell label whose strongest block outscores the whole
     taking that block's probability and contributions (so explanations point into the block)."""
     whole = model.score(doc)
-    winners: dict[Label, tuple[float, int, int]] = {}
-    for start, end in block_ranges(doc.normalized.text):
-        found = model.probabilities(block_document(doc, start, end))
-        for label in HARD_SELL_LABELS:
-            if found[label] >= BLOCK_MIN and found[label] > max(whole.probabilities[label], winners.get(label, (0.0, 0, 0))[0]):
-                winners[label] = (found[label], start, end)
+    winners = _strongest_blocks(model, doc, whole.probabilities)
     if not winners:
         return whole
     parts: list[tuple[int, Scored, set[Label]]] = [(0, whole, set(LABELS) - set(winners))]
-    for start, end in sorted({(start, end) for _, start, end in winners.values()}):
-        block = model.score(block_document(doc, start, end))
-        parts.append((start, block, {label for label, (_, a, b) in winners.items() if (a, b) == (start, end)}))
+    blocks = {start: block for _, start, block in winners.values()}
+    for start in sorted(blocks):
+        labels = {label for label, (_, at, _) in winners.items() if at == start}
+        parts.append((start, model.score(blocks[start]), labels))
     return _combine(whole, parts)
+
+
+def _strongest_blocks(
+    model: LinearModel, doc: Document, floor: dict[Label, float]
+) -> dict[Label, tuple[float, int, Document]]:
+    """Per hard-sell label, the block that outvotes the draft: the strongest one that is a clear
+    hard sell (BLOCK_MIN) and beats `floor`, as (probability, start, block document)."""
+    winners: dict[Label, tuple[float, int, Document]] = {}
+    for start, end in block_ranges(doc.normalized.text):
+        block = block_document(doc, start, end)
+        found = model.probabilities(block)
+        for label in HARD_SELL_LABELS:
+            beaten = winners[label][0] if label in winners else floor[label]
+            if found[label] >= BLOCK_MIN and found[label] > beaten:
+                winners[label] = (found[label], start, block)
+    return winners
 
 
 def _combine(whole: Scored, parts: list[tuple[int, Scored, set[Label]]]) -> Scored:

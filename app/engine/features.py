@@ -53,21 +53,16 @@ class Document:
     char_ngrams: tuple[int, ...]
 
     @property
-    def char_starts(self) -> NDArray[np.intp]:
-        """Start of each character n-gram in the folded text, n by n (the compiled scorer never
-        asks, so they are computed only on request)."""
-        return char_regions(len(self.normalized.text), self.char_ngrams)[0]
-
-    @property
-    def char_ends(self) -> NDArray[np.intp]:
-        """End of each character n-gram in the folded text, in the order of `char_starts`."""
-        return char_regions(len(self.normalized.text), self.char_ngrams)[1]
+    def char_regions(self) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+        """Start and end of each character n-gram in the folded text, n by n (the compiled scorer
+        never asks, so they are computed only on request)."""
+        return char_regions(len(self.normalized.text), self.char_ngrams)
 
     @property
     def char_terms(self) -> list[str]:
         """The character n-grams as strings (what training's vectorizers count), in region order."""
         text = self.normalized.text.translate(_DIGITS)
-        starts, ends = char_regions(len(text), self.char_ngrams)
+        starts, ends = self.char_regions
         return [text[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
 
     @property

@@ -132,10 +132,11 @@ class LinearModel:
         char_rows, char_kept = self._char_rows(doc)
         values, coefs = self._weigh(word_rows, char_rows)
         contributions = (coefs * values[:, np.newaxis]).T
+        char_starts, char_ends = doc.char_regions
         return LinearParts(
             contributions.sum(axis=1) + self.intercept,
-            np.concatenate((word_starts, doc.char_starts[char_kept])),
-            np.concatenate((word_ends, doc.char_ends[char_kept])),
+            np.concatenate((word_starts, char_starts[char_kept])),
+            np.concatenate((word_ends, char_ends[char_kept])),
             contributions,
         )
 
