@@ -1,8 +1,8 @@
 """Suggestion self-consistency: does the softened draft really read as less of a hard sell?
 
 On the hard-sell posts of the test split: analyse, take `softened_text`, analyse again. Prints the
-share that falls below the caution threshold (verdict ok), the share whose hard-sell scores did not
-rise, and the share that kept every number, URL and @mention. Run: `python bench/suggestions.py`.
+share that falls below the caution threshold (verdict ok), how many read as more of a hard sell
+(`soften.raises`), and the share that kept every number, URL and @mention. Run: `python bench/suggestions.py`.
 """
 
 from __future__ import annotations
@@ -36,9 +36,10 @@ def main() -> int:
             worst.append((max(after.scores.discount_spam, after.scores.pushy_pitch), post.text, softened))
     for score, text, softened in sorted(worst, reverse=True)[:5]:
         print(f"still {score:.2f}: {text[:70]!r}\n          → {softened[:70]!r}")
-    print(f"hard-sell test posts: {result['n']}; below caution after softening: {result['below_caution']:.1%}; "
-          f"a hard-sell score rose: {result['raised']}; facts kept: {result['facts_kept']:.1%}; "
-          f"changed: {result['changed']:.1%}")
+    print(f"hard-sell test posts: {result['n']}; below caution after softening: {result['below_caution']:.1%} "
+          f"(pitch-only posts: {result['pitch_only_below_caution']:.1%} of {result['pitch_only_n']}); "
+          f"read as more of a hard sell: {result['raised']}; a label moved up far below its caution line: "
+          f"{result['small_rises']}; facts kept: {result['facts_kept']:.1%}; changed: {result['changed']:.1%}")
     print(f"suggestions: below_caution={result['below_caution']:.3f} raised={result['raised']} "
           f"facts_kept={result['facts_kept']:.3f} n={result['n']}")
     return 0

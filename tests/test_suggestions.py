@@ -47,11 +47,15 @@ def test_softened_text_keeps_every_number_url_and_mention(analyzer: Analyzer, dr
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(DRAFTS)
-def test_softened_text_never_raises_a_hard_sell_score(analyzer: Analyzer, draft: str) -> None:
+def test_softened_text_never_reads_as_more_of_a_hard_sell(analyzer: Analyzer, draft: str) -> None:
     report = analyzer.analyze(draft)
     after = analyzer.analyze(report.softened_text)
-    for label in HARD_SELL_LABELS:
-        assert getattr(after.scores, label.value) <= getattr(report.scores, label.value) + 1e-6
+    was = [getattr(report.scores, label.value) for label in HARD_SELL_LABELS]
+    now = [getattr(after.scores, label.value) for label in HARD_SELL_LABELS]
+    assert max(now) <= max(was) + 1e-6
+    for label, before, rewritten in zip(HARD_SELL_LABELS, was, now, strict=True):
+        # a label may move only while it stays far below its caution line
+        assert rewritten <= before + 1e-6 or rewritten < report.thresholds[label].caution / 2, (label, before, rewritten)
 
 
 def test_softened_text_calms_stacked_exclamations(analyzer: Analyzer) -> None:
@@ -91,12 +95,69 @@ def test_softening_never_drops_a_sentence_into_the_middle_of_a_clause(analyzer: 
     assert "業界最安級の賃貸なら「部屋ナビ太郎」で" in analyzer.analyze(draft).softened_text
 
 
-def test_hashtags_are_only_ever_replaced_by_hashtags(analyzer: Analyzer) -> None:
-    softened = analyzer.analyze("冬のセール開催中!!今すぐチェック!\n#拡散希望 #半額 #プレゼント企画").softened_text
-    last_line = softened.splitlines()[-1]
-    assert all(word.startswith("#") for word in last_line.split()), softened
+def test_flagged_hashtags_are_removed_and_no_hashtag_is_added(analyzer: Analyzer) -> None:
+    draft = "冬のセール開催中!!今すぐチェック!\n#拡散希望 #半額 #雑貨屋"
+    softened = analyzer.analyze(draft).softened_text
+    assert "#拡散希望" not in softened
+    assert set(re.findall(r"#\S+", softened)) <= set(re.findall(r"#\S+", draft)), softened
 
 
-def test_bracketed_headline_is_rewritten_inside_its_brackets(analyzer: Analyzer) -> None:
+def test_bracketed_deadline_headline_keeps_its_date_without_the_pressure(analyzer: Analyzer) -> None:
     softened = analyzer.analyze("【本日限り】全品50%OFF!!今すぐご来店ください!").softened_text
-    assert softened.startswith("【") and "】" in softened and "本日限り" not in softened
+    assert softened.startswith("【本日まで") and "】" in softened and "本日限り" not in softened
+
+
+def test_pressure_only_sentences_are_dropped_and_the_rest_kept_word_for_word(analyzer: Analyzer) -> None:
+    draft = (
+        "え、まだ持ってないの?\n"
+        "このキャンドルは、店主が一つずつ手で流し込んで作っています。\n"
+        "後から欲しくなっても知らないよ〜\n"
+        "#キャンドル #おうち時間"
+    )
+    softened = analyzer.analyze(draft).softened_text
+    assert "知らないよ" not in softened and "まだ持ってないの" not in softened
+    assert "このキャンドルは、店主が一つずつ手で流し込んで作っています。" in softened
+    assert softened.endswith("#キャンドル #おうち時間")
+
+
+def test_calls_to_action_become_one_gentle_invitation(analyzer: Analyzer) -> None:
+    draft = "新作のトートバッグができました。今すぐご購入ください!急いでお申し込みを!迷ったらすぐ注文!"
+    softened = analyzer.analyze(draft).softened_text
+    assert softened.startswith("新作のトートバッグができました。")
+    assert "今すぐ" not in softened and "急いで" not in softened
+    assert softened.count("お気軽にどうぞ") == 1, softened
+
+
+def test_a_dropped_deadline_sentence_leaves_its_date_behind(analyzer: Analyzer) -> None:
+    draft = "LINEスタンプ「もちうさぎ」\n有料スタンプ全品50%OFF🐰\n今週末までだよ〜!!急いでね!!"
+    softened = analyzer.analyze(draft).softened_text
+    assert "今週末まで" in softened and "急いで" not in softened, softened
+
+
+def test_a_deal_phrase_with_a_product_name_is_never_replaced_without_the_name(analyzer: Analyzer) -> None:
+    softened = analyzer.analyze("抹茶ロールケーキ全品半額!!今すぐご予約ください!").softened_text
+    assert "抹茶ロールケーキ" in softened and "半額" in softened
+
+
+def test_no_sentence_is_put_inside_parentheses(analyzer: Analyzer) -> None:
+    draft = "シーズン券 通常60,000円が、今週中のお申し込みで36,000円(40%OFF)。お見逃しなく!"
+    softened = analyzer.analyze(draft).softened_text
+    assert "(40%OFF)" in softened, softened
+
+
+def test_no_replacement_sentence_appears_twice(analyzer: Analyzer) -> None:
+    draft = "【週末限定】クロワッサン30%OFF!!今だけのチャンスです。明日の朝7時から焼きます。今だけ!!見逃さないで!"
+    softened = analyzer.analyze(draft).softened_text
+    sentences = [s for s in re.split(r"[。!\n]", softened) if s.strip()]
+    assert len(sentences) == len(set(sentences)), softened
+
+
+PRODUCTS = ["ラベンダーの石けん", "カイケイPlus", "抹茶ロールケーキ", "オーダー家具", "ハーブティー"]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(PIECES, st.sampled_from(PRODUCTS)), min_size=1, max_size=8).map("".join).filter(str.strip))
+def test_softening_never_loses_a_product_name(analyzer: Analyzer, draft: str) -> None:
+    softened = analyzer.analyze(draft).softened_text
+    for product in PRODUCTS:
+        assert product not in draft or product in softened, (product, softened)

@@ -6,6 +6,7 @@ text → check → normalise → tokenise → features → classify → explain 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from pathlib import Path
 
 from app.engine import blocks, explain
@@ -16,10 +17,11 @@ from app.engine.model import LinearModel, Scored, load_model
 from app.engine.normalize import normalize
 from app.engine.offsets import Utf16Offsets
 from app.engine.policy import Policy, Thresholds, allowed_regions, thresholds_for
-from app.engine.suggest import post_advice, soften, span_suggestions
+from app.engine.soften import Reading, is_name, soften
+from app.engine.suggest import post_advice, span_suggestions
 from app.engine.tokenize import Tokenizer
 from app.labels import HARD_SELL_LABELS, LABELS, Label, Verdict
-from app.schemas import Cut, ModelInfo, Report, Scores, Span
+from app.schemas import Cut, ModelInfo, Report, Scores, Span, Suggestion
 
 DEFAULT_MAX_CHARS = 10_000
 _STORY_RULE = "story.cue"  # the rule id of story spans (so `ignore` can hide them too)
@@ -91,7 +93,8 @@ class Analyzer:
             label: explain.pattern_regions(doc.normalized.text, self._patterns[label]) if verdict != Verdict.OK else []
             for label in HARD_SELL_LABELS
         }
-        spans = self.spans(doc, scored, cuts, matched, allowed)
+        prefixes = self.densities(doc, scored, cuts)
+        spans = self.spans(doc, prefixes, matched, allowed)
         suggestions = span_suggestions(spans, doc, self.catalogue, lang)
         rules = {(s.span.start, s.span.end): s.id for s in suggestions if s.span is not None}
         spans = [s.model_copy(update={"rule": rules.get((s.start, s.end), _STORY_RULE)}) for s in spans]
@@ -108,13 +111,54 @@ class Analyzer:
             spans=spans,
             suggestions=suggestions,
             # an ok draft is left as written: there is nothing to soften, and its "!!" may be joy
-            softened_text=soften(text, suggestions, self._fallback_ids, self.hard_sell_scores, unmasked)
+            softened_text=soften(
+                text, self._reading(doc, spans, suggestions, cuts, salesy), self._fallback_ids,
+                self.hard_sell_scores, unmasked,
+            )
             if verdict != Verdict.OK
             else text,
             sensitivity=policy.sensitivity,
             thresholds={label: Cut(caution=round(cuts.caution[label], 4), hard_sell=round(cuts.decision[label], 4)) for label in LABELS},
             model=ModelInfo(version=self.model.version),
         )
+
+    def _reading(
+        self,
+        doc: Document,
+        spans: list[Span],
+        suggestions: list[Suggestion],
+        cuts: Thresholds,
+        salesy: list[tuple[int, int]],
+    ) -> Reading:
+        """What softening works from, in original offsets: the findings, and each sentence's
+        probabilities read alone (from the draft's own terms, no second parse)."""
+        starts = doc.normalized.starts
+
+        def alone(start: int, end: int) -> dict[Label, float]:
+            a, b = (start, end) if starts is None else (bisect_left(starts, start), bisect_left(starts, end))
+            return self.model.probabilities(blocks.block_document(doc, a, b))
+
+        return Reading(spans, suggestions, alone, cuts, self._names(doc, salesy))
+
+    @staticmethod
+    def _names(doc: Document, salesy: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+        """Runs of adjacent nouns that read as names, outside the catalogue's pressure phrases, as
+        (start, end, text) in original offsets."""
+        runs: list[tuple[int, int]] = []
+        for token in doc.tokens:
+            if token.pos != "名詞":
+                continue
+            if runs and runs[-1][1] == token.start:
+                runs[-1] = (runs[-1][0], token.end)
+            else:
+                runs.append((token.start, token.end))
+        names = []
+        for a, b in runs:
+            if any(s <= a and b <= e for s, e in salesy) or not is_name(doc.normalized.text[a:b]):
+                continue
+            start, end = doc.normalized.to_original(a, b)
+            names.append((start, end, doc.normalized.original[start:end]))
+        return names
 
     def hard_sell_scores(self, text: str) -> dict[Label, float]:
         """Probabilities only (no explanation): what softening needs to check a rewrite."""
@@ -129,23 +173,26 @@ class Analyzer:
             return Verdict.CAUTION
         return Verdict.OK
 
+    def densities(self, doc: Document, scored: Scored, cuts: Thresholds) -> dict[Label, explain.Prefix]:
+        """Per-character contribution prefix sums for every raised label (story at its decision
+        threshold, hard-sell labels already at caution): what spans and softening weigh text by."""
+        length = len(doc.normalized.text)
+        return {
+            label: explain.char_density(length, scored.starts, scored.ends, scored.contributions[row])
+            for row, label in enumerate(LABELS)
+            if scored.probabilities[label] >= (cuts.decision[label] if label == Label.STORY else cuts.caution[label])
+        }
+
     def spans(
         self,
         doc: Document,
-        scored: Scored,
-        cuts: Thresholds,
+        prefixes: dict[Label, explain.Prefix],
         matched: dict[Label, list[tuple[int, int]]],
         allowed: list[tuple[int, int]] | None = None,
     ) -> list[Span]:
         """Phrases for every raised label, outside allowed terms, non-overlapping, in text order."""
         candidates: list[tuple[Label, explain.Phrase]] = []
-        for row, label in enumerate(LABELS):
-            gate = cuts.decision[label] if label == Label.STORY else cuts.caution[label]
-            if scored.probabilities[label] < gate:
-                continue
-            prefix = explain.char_density(
-                len(doc.normalized.text), scored.starts, scored.ends, scored.contributions[row]
-            )
+        for label, prefix in prefixes.items():
             if label == Label.STORY:
                 phrases = explain.sentence_phrases(doc, prefix)
             else:

@@ -10,13 +10,15 @@ in whole sentences, so they are reported sentence by sentence. Offsets here are 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from app.engine.features import Document
+from app.engine.normalize import NormalizedText
 from app.engine.tokenize import Token
 
 # Tuned on the dev split (see key-phrase coverage in `urikomi evaluate`): a token must carry at
@@ -33,6 +35,9 @@ _JOINING_SYMBOLS = frozenset({"%", "&", "・", "ー", "~", "〜", ".", "-", "+",
 # A link is where the reader goes, not pressure in itself: it is never highlighted alone.
 _URL = re.compile(r"(?:https?:)?//\S+|(?:[a-z0-9-]+\.)+(?:com|jp|net|org|io|co|shop|me)(?:/\S*)?")
 _SENTENCE = re.compile(r"(?:「[^」\n]*」?|[^。!?\n「])+[。!?]*")
+
+
+Prefix = NDArray[np.float64]  # prefix sums of a per-character contribution density (length + 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +62,22 @@ def char_density(
     return np.concatenate(([0.0], np.cumsum(density)))
 
 
-def region_weight(prefix: NDArray[np.float64], start: int, end: int) -> float:
+def region_weight(prefix: Prefix, start: int, end: int) -> float:
     """Total contribution of the characters in [start, end)."""
     return float(prefix[end] - prefix[start])
+
+
+def pressure_weigher(normalized: NormalizedText, prefixes: list[Prefix]) -> Callable[[int, int], float]:
+    """weigh(start, end): how much the ORIGINAL text [start, end) pushes the most raised hard-sell
+    label up (the largest contribution over `prefixes`; 0 when no hard-sell label is raised)."""
+    sums = [p.tolist() for p in prefixes]
+    starts = normalized.starts
+
+    def weigh(start: int, end: int) -> float:
+        a, b = (start, end) if starts is None else (bisect_left(starts, start), bisect_left(starts, end))
+        return max((s[b] - s[a] for s in sums), default=0.0)
+
+    return weigh
 
 
 def is_break(token: Token) -> bool:
@@ -71,7 +89,7 @@ def is_break(token: Token) -> bool:
     return False
 
 
-def attributed_phrases(doc: Document, prefix: NDArray[np.float64]) -> list[Phrase]:
+def attributed_phrases(doc: Document, prefix: Prefix) -> list[Phrase]:
     """Clauses (token runs between punctuation) that carry the label, as a reader would mark them.
 
     A short clause with a strong token is reported whole (「今すぐお電話を」, not 「今すぐ」); in a long
@@ -161,7 +179,7 @@ def _grow(tokens: tuple[Token, ...], scores: list[float], k: int, first: int, la
         a, b = na, nb
 
 
-def sentence_phrases(doc: Document, prefix: NDArray[np.float64], limit: int = 3) -> list[Phrase]:
+def sentence_phrases(doc: Document, prefix: Prefix, limit: int = 3) -> list[Phrase]:
     """The sentences that carry a label most (story cues live in whole sentences)."""
     text = doc.normalized.text
     found = []
@@ -194,13 +212,13 @@ def pattern_regions(folded: str, patterns: Iterable[re.Pattern[str]]) -> list[tu
     return regions
 
 
-def pattern_phrases(regions: list[tuple[int, int]], prefix: NDArray[np.float64]) -> list[Phrase]:
+def pattern_phrases(regions: list[tuple[int, int]], prefix: Prefix) -> list[Phrase]:
     """Catalogue matches that the model also counts as pushing the score up."""
     weighed = (Phrase(start, end, region_weight(prefix, start, end)) for start, end in regions)
     return [phrase for phrase in weighed if phrase.weight > 0]
 
 
-def excluding(phrases: list[Phrase], allowed: list[tuple[int, int]], prefix: NDArray[np.float64]) -> list[Phrase]:
+def excluding(phrases: list[Phrase], allowed: list[tuple[int, int]], prefix: Prefix) -> list[Phrase]:
     """Cut allowed regions out of phrases; keep the remaining pieces that still read as phrases."""
     result = []
     for phrase in phrases:
@@ -221,7 +239,7 @@ def excluding(phrases: list[Phrase], allowed: list[tuple[int, int]], prefix: NDA
     return result
 
 
-def merge_phrases(phrases: list[Phrase], prefix: NDArray[np.float64]) -> list[Phrase]:
+def merge_phrases(phrases: list[Phrase], prefix: Prefix) -> list[Phrase]:
     """Union overlapping phrases, re-weigh them, keep the strongest few in text order."""
     merged: list[tuple[int, int]] = []
     for phrase in sorted(phrases, key=lambda p: (p.start, p.end)):

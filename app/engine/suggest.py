@@ -1,26 +1,18 @@
-"""From flagged spans to advice: catalogue lookup per phrase, one post-level tip, a softened draft."""
+"""From flagged spans to advice: catalogue lookup per phrase and one post-level tip."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_left
-from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.engine.catalogue import Catalogue, Fallback, Family, Lang
 from app.engine.features import Document
-from app.labels import HARD_SELL_LABELS, Label
+from app.labels import Label
 from app.schemas import Span, Suggestion, TextRange
 
 _NUMBER = re.compile(r"[0-9０-９][0-9０-９,，.．]*")
 _QUANTITY = re.compile(r"[0-9０-９]+\s*(?:名様|名|個|枠|点|席|台|組|セット|本|着|部|杯|食|室|区画|口)")
-_FACT = re.compile(r"https?://[^\s!！?？、。「」()（）【】<>]+|@[A-Za-z0-9_.]+|[0-9０-９]+")
-_EMPTY_BRACKETS = re.compile(r"【\s*】|《\s*》|≪\s*≫|\[\s*\]|＼\s*／|「\s*」")
-_SPACES = re.compile(r"[ \t]{2,}")
-_OPENERS = {"【": "】", "「": "」", "『": "』", "(": ")", "（": "）", "＼": "／", "《": "》", "≪": "≫", "[": "]"}
-_PRESSURE_PUNCT = re.compile(r"[!！‼⁉❗❕]+|(?:🔥|💥|⚡|🚨|⏰|💰){2,}")
 _EDGE_PUNCT = "!！‼⁉❗❕?？。、・ 　【】《》≪≫<>＜＞＼／\\/"
 _SUBJECT_POS = frozenset({"名詞"})
 # Nouns that name the reader's action, not the product (「購入」「予約」...): never the subject.
@@ -29,8 +21,6 @@ _ACTION_NOUNS = frozenset(
      "発売", "確認", "チェック", "フォロー", "リツイート", "拡散", "連絡", "問い合わせ", "相談"}
 )
 
-
-ScoreFn = Callable[[str], dict[Label, float]]
 
 
 @dataclass(frozen=True)
@@ -87,16 +77,6 @@ def render_replacements(templates: list[str], core: str) -> list[str]:
         text = template.replace("{span}", calm).replace("{n}", numbers[0] if numbers else "")
         rendered.append(text.replace("{qty}", quantity.group() if quantity else ""))
     return rendered
-
-
-def facts_in(text: str) -> list[str]:
-    """What a rewrite must keep: numbers, URLs and @mentions."""
-    return _FACT.findall(text)
-
-
-def keeps_facts(replacement: str, span_text: str) -> bool:
-    """A replacement may stand in for a span only if every fact of the span survives in it."""
-    return not Counter(facts_in(span_text)) - Counter(facts_in(replacement))
 
 
 def span_suggestions(
@@ -157,100 +137,6 @@ def post_advice(
         message=advice.message.get(lang),
         replacements=["\n".join(lines)] if lines else [],
     )
-
-
-def soften(
-    original: str,
-    suggestions: list[Suggestion],
-    fallback_ids: frozenset[str],
-    score: ScoreFn,
-    before: dict[Label, float],
-) -> str:
-    """The draft with flagged phrases rewritten, facts kept, and no hard-sell score raised.
-
-    Each recognised phrase that stands as its own clause takes its first fact-keeping replacement;
-    anything else is left as written (its suggestion still asks the writer to rethink it). The rewrite is scored once; if any hard-sell score rose, edits are
-    taken one by one and each is kept only if it does not raise a score.
-    """
-    edits = _edits(original, suggestions, fallback_ids)
-    if not edits and not _PRESSURE_PUNCT.search(original):
-        return original
-    def acceptable(text: str) -> bool:
-        return bool(text.strip()) and not _raises(score(text), before)
-
-    candidate = _apply(original, edits)
-    if acceptable(candidate):
-        return candidate
-    if not acceptable(_apply(original, [])):
-        return original
-    kept: list[tuple[int, int, str]] = []
-    for edit in edits:
-        if acceptable(_apply(original, kept + [edit])):
-            kept.append(edit)
-    return _apply(original, kept)
-
-
-def _edits(original: str, suggestions: list[Suggestion], fallback_ids: frozenset[str]) -> list[tuple[int, int, str]]:
-    """(start, end, replacement) per flagged span, in text order, never overlapping."""
-    edits: list[tuple[int, int, str]] = []
-    facts = [m.span() for m in _FACT.finditer(original)]
-    for suggestion in sorted((s for s in suggestions if s.span), key=lambda s: s.span.start):  # type: ignore[union-attr]
-        span = suggestion.span
-        assert span is not None
-        if edits and span.start < edits[-1][1]:
-            continue
-        if any(a < span.end and span.start < b and not (span.start <= a and b <= span.end) for a, b in facts):
-            continue  # the phrase cuts through a number, link or mention: never rewrite half a fact
-        if suggestion.id in fallback_ids:
-            # No family knows this phrase: a whole clause without facts is dropped (the sentence
-            # still reads); anything else is left as written for the writer to rethink.
-            continue  # no family knows the phrase: rewriting or dropping it could lose a name or fact
-        hashtag = span.text.startswith("#")
-        if not hashtag and not _is_clause(original, span.start, span.end):
-            continue  # a replacement sentence dropped into the middle of a clause reads broken
-        fitting = (r for r in suggestion.replacements if r.startswith("#") == hashtag and keeps_facts(r, span.text))
-        choice = next(fitting, span.text)
-        if choice != span.text:
-            edits.append((span.start, span.end, choice))
-    return edits
-
-
-def _is_clause(original: str, start: int, end: int) -> bool:
-    """True when [start, end) stands as its own sentence or bracketed heading, so that a
-    replacement phrase can take its place and still read (「【本日限り】」, 「…。今すぐ!」)."""
-    left = original[start - 1] if start > 0 else ""
-    right = original[end] if end < len(original) else ""
-    if left in _OPENERS:
-        return right == _OPENERS[left]
-    if start > 0 and original[start - 1] == "#" or original[start] == "#":
-        return False  # a hashtag: only a hashtag may replace it (see _fits)
-    return _starts_sentence(left) and _ends_sentence(right)
-
-
-def _starts_sentence(char: str) -> bool:
-    return not char or char in "。!！?？\n" or char.isspace() or unicodedata.category(char) == "So"
-
-
-def _ends_sentence(char: str) -> bool:
-    return not char or char in "。、!！?？\n" or char.isspace() or unicodedata.category(char) == "So"
-
-
-def _apply(original: str, edits: list[tuple[int, int, str]]) -> str:
-    """Apply non-overlapping edits, calm the punctuation, and tidy what the edits left behind."""
-    pieces: list[str] = []
-    cursor = 0
-    for start, end, replacement in sorted(edits):
-        pieces.append(original[cursor:start])
-        pieces.append(replacement)
-        cursor = end
-    pieces.append(original[cursor:])
-    text = _PRESSURE_PUNCT.sub(lambda m: m.group()[0], "".join(pieces))
-    text = _EMPTY_BRACKETS.sub("", text)
-    return _SPACES.sub(" ", text).strip()
-
-
-def _raises(after: dict[Label, float], before: dict[Label, float]) -> bool:
-    return any(after[label] > before[label] + 1e-9 for label in HARD_SELL_LABELS)
 
 
 def _subject(doc: Document, salesy: list[tuple[int, int]], spans: list[Span]) -> str | None:

@@ -17,6 +17,7 @@ from sklearn.metrics import brier_score_loss, f1_score, precision_score, recall_
 from app.engine.analyze import Analyzer
 from app.engine.catalogue import load_catalogue
 from app.engine.model import ModelLoadError, load_model
+from app.engine.soften import raises
 from app.engine.tokenize import Tokenizer
 from app.labels import HARD_SELL_LABELS, LABELS, Label, Verdict
 from app.schemas import Report
@@ -155,22 +156,35 @@ _FACT = re.compile(r"https?://\S+|@\w+|[0-9０-９]+")
 
 def softening_metrics(analyzer: Analyzer, posts: list[Post]) -> dict[str, Any]:
     """Self-consistency of `softened_text` on hard-sell posts: the share that falls below the
-    caution line when analysed again, how many raised a hard-sell score, the share that kept every
-    number, URL and @mention, and the share the softening changed at all."""
+    caution line when analysed again (overall and for pitch-only posts, which hold no deal), how
+    many read as more of a hard sell (`soften.raises`), how many moved a label a little while it
+    stayed far below its caution line, the share that kept every number, URL and @mention, and the
+    share the softening changed at all."""
     hard = [p for p in posts if p.hard_sell]
-    below = raised = kept = changed = 0
+    pitch_only = [p for p in hard if not p.discount_spam]
+    below = below_pitch = raised = small = kept = changed = 0
     for post in hard:
         before = analyzer.analyze(post.text)
         after = analyzer.analyze(before.softened_text)
-        below += after.verdict == Verdict.OK
-        raised += any(getattr(after.scores, l.value) > getattr(before.scores, l.value) + 1e-9 for l in HARD_SELL_LABELS)
+        ok = after.verdict == Verdict.OK
+        below += ok
+        below_pitch += ok and not post.discount_spam
+        was = {label: getattr(before.scores, label.value) for label in HARD_SELL_LABELS}
+        now = {label: getattr(after.scores, label.value) for label in HARD_SELL_LABELS}
+        caution = {label: before.thresholds[label].caution for label in HARD_SELL_LABELS}
+        worse = raises(now, was, caution)
+        raised += worse
+        small += not worse and any(now[label] > was[label] + 1e-9 for label in HARD_SELL_LABELS)
         kept += all(fact in before.softened_text for fact in _FACT.findall(post.text))
         changed += before.softened_text != post.text
     n = len(hard) or 1
     return {
         "n": len(hard),
         "below_caution": round(below / n, 4),
+        "pitch_only_n": len(pitch_only),
+        "pitch_only_below_caution": round(below_pitch / (len(pitch_only) or 1), 4),
         "raised": raised,
+        "small_rises": small,
         "facts_kept": round(kept / n, 4),
         "changed": round(changed / n, 4),
     }

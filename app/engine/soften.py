@@ -1,0 +1,342 @@
+"""The softened draft: pressure taken out, facts and names kept, and never more of a hard sell.
+
+Edits, all in the original text:
+- a sentence that is pressure and nothing else is dropped (「後から欲しくなっても知らないよ〜」,
+  「お申し込みは本日中。」): read alone (scored from the draft's own terms) it is a pushy pitch and
+  neither a deal nor a story cue, it holds no number, link, @mention or quote, and every name in it
+  (a noun run with katakana or Latin letters, or three kanji or more) is still said elsewhere;
+- a dropped call to action becomes one gentle invitation (「気になった方は、お気軽にどうぞ。」), and a
+  dropped deadline in words stays as a date (「今週末までだよ〜!!」→「今週末までのご案内です。」);
+- a recognised phrase that stands as its own sentence or heading takes its family's first
+  replacement that keeps its facts and names; outside a heading, only a call to action becomes a
+  fixed sentence (a fixed 「こんな声をいただいています」 would say what the writer did not);
+- a flagged hashtag is removed (no unrelated hashtag is ever added), and stacked 「!!」 calmed.
+No replacement sentence is used twice. The rewrite is scored; if it reads as more of a hard sell
+(`raises`), edits are taken one by one and each is kept only if the result still does not.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.engine.policy import Thresholds
+from app.labels import HARD_SELL_LABELS, Label
+from app.schemas import Span, Suggestion
+
+ScoreFn = Callable[[str], dict[Label, float]]
+AloneFn = Callable[[int, int], dict[Label, float]]  # probabilities of an original [start, end) read alone
+Edit = tuple[int, int, str]
+
+FACT = re.compile(r"https?://[^\s!！?？、。「」()（）【】<>]+|@[A-Za-z0-9_.]+|[0-9０-９]+")
+# A noun run is a name a reader may need (a product, a place, a person) when it holds katakana or
+# Latin letters, or is a kanji compound of three or more (two-kanji nouns are mostly everyday words:
+# 予約, 本当, 時間); see `is_name`.
+_NAME_LIKE = re.compile(r"[ァ-ヺー\uff66-\uff9fA-Za-zＡ-Ｚａ-ｚ]{2,}|^[\u4e00-\u9fff々]{3,}$")
+# A deadline said in words is a date the reader needs: a dropped sentence leaves it behind.
+_DEADLINE = re.compile(
+    r"(本日|今日|明日|明後日|今夜|今晩|今週末|今週|来週|週末|今月末|今月|月末|年内|年末|[月火水木金土日]曜日?)"
+    r"(?:中|いっぱい)?(?:まで|限り)"
+)
+NEAR_CAUTION = 0.5  # a label may rise only while it stays below this share of its caution line
+_QUOTES = "「」『』"
+_EMPTY_BRACKETS = re.compile(r"【\s*】|《\s*》|≪\s*≫|\[\s*\]|＼\s*／|「\s*」")
+_SPACES = re.compile(r"[ \t]{2,}")
+_BLANK_LINES = re.compile(r"\n[ \t\u3000]*\n(?:[ \t\u3000]*\n)+")
+# Heading brackets: a replacement may stand inside them. Parentheses and quotes hold asides and
+# words, where a sentence does not fit.
+_OPENERS = {"【": "】", "＼": "／", "《": "》", "≪": "≫", "[": "]"}
+PRESSURE_PUNCT = re.compile(r"[!！‼⁉❗❕]+|(?:🔥|💥|⚡|🚨|⏰|💰){2,}")
+_SENTENCE_END = "。!！?？‼⁉❗❕"
+_CLOSERS = "」』)）】"
+INVITING = frozenset({"pushy.imperative", "pushy.dm_funnel"})  # calls to action: one gentle one stays
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the analysis found in the draft, in original offsets: all softening works from."""
+
+    spans: list[Span]
+    suggestions: list[Suggestion]
+    alone: AloneFn
+    cuts: Thresholds
+    names: list[tuple[int, int, str]]  # name-like noun runs that no catalogue pattern knows as pressure
+
+    def content_words(self, start: int, end: int) -> list[str]:
+        """The names said in [start, end): what a rewrite must not lose."""
+        return [name for a, b, name in self.names if start <= a and b <= end]
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A sentence, a bracketed heading or a line of the original draft: what a drop removes."""
+
+    start: int
+    end: int
+
+
+def units(text: str) -> list[Unit]:
+    """Sentences of the original text, never split inside a quotation; a 【heading】 and a run after
+    an emoji followed by a space count as their own units, as a reader sees them."""
+    found: list[Unit] = []
+    start = 0
+    depth = 0
+    k = 0
+    n = len(text)
+
+    def close(end: int) -> None:
+        a, b = start, end
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            found.append(Unit(a, b))
+
+    while k < n:
+        char = text[k]
+        if char == "\n":
+            close(k)
+            start, depth, k = k + 1, 0, k + 1
+            continue
+        if char in "「『":
+            depth += 1
+        elif char in "」』" and depth:
+            depth -= 1
+        elif depth == 0 and char in _SENTENCE_END:
+            while k + 1 < n and (text[k + 1] in _SENTENCE_END or text[k + 1] in _CLOSERS):
+                k += 1
+            close(k + 1)
+            start = k + 1
+        elif depth == 0 and char == "】" and text[start:k].lstrip().startswith("【"):
+            close(k + 1)
+            start = k + 1
+        elif depth == 0 and k + 1 < n and text[k + 1] in " \u3000" and unicodedata.category(char) == "So":
+            close(k + 1)
+            start = k + 1
+        k += 1
+    close(n)
+    return found
+
+
+def soften(
+    original: str,
+    reading: Reading,
+    fallback_ids: frozenset[str],
+    score: ScoreFn,
+    before: dict[Label, float],
+) -> str:
+    """The draft with pressure rewritten or dropped, facts kept, and no hard-sell score raised."""
+    edits = _plan(original, reading, fallback_ids)
+    if not edits and not PRESSURE_PUNCT.search(original):
+        return original
+
+    def acceptable(text: str) -> bool:
+        return bool(text.strip()) and not raises(score(text), before, reading.cuts.caution)
+
+    candidate = apply_edits(original, edits)
+    if acceptable(candidate):
+        return candidate
+    if not acceptable(apply_edits(original, [])):
+        return original
+    kept: list[Edit] = []
+    for edit in edits:
+        if acceptable(apply_edits(original, kept + [edit])):
+            kept.append(edit)
+    return apply_edits(original, kept)
+
+
+def _plan(original: str, reading: Reading, fallback_ids: frozenset[str]) -> list[Edit]:
+    """Drops of pressure-only sentences (a call to action among them becomes the one gentle
+    invitation), then replacements in the sentences that stay, in text order."""
+    all_units = units(original)
+    candidates = [u for u in all_units if _pressure_only(original, u, reading)]
+    if not any(u not in candidates and not original[u.start : u.end].startswith("#") for u in all_units):
+        candidates = []  # a draft that is all pressure keeps its sentences: it is rewritten, not emptied
+    outside = _text_outside(original, candidates)
+    dropped = [u for u in candidates if all(w in outside for w in reading.content_words(u.start, u.end))]
+    used: set[str] = set()
+    edits: list[Edit] = []
+    for unit in dropped:
+        kept = _invitation(unit, reading.suggestions, used) or _deadline(original, unit, used)
+        start, end, _ = _removal(original, unit)
+        edits.append((unit.start, unit.end, kept) if kept else (start, end, ""))
+    removed = list(edits)
+    for edit in replacements(original, reading, fallback_ids):
+        if any(a < edit[1] and edit[0] < b for a, b, _ in removed) or (edit[2] and edit[2] in used):
+            continue
+        used.add(edit[2])
+        edits.append(edit)
+    return sorted(edits)
+
+
+def _invitation(unit: Unit, suggestions: list[Suggestion], used: set[str]) -> str | None:
+    """The first gentle invitation of a call to action in the unit, once per draft."""
+    for suggestion in suggestions:
+        span = suggestion.span
+        if suggestion.id in INVITING and span is not None and unit.start <= span.start and span.end <= unit.end:
+            for replacement in suggestion.replacements:
+                if replacement in used:
+                    return None
+                used.add(replacement)
+                return replacement + "。"
+    return None
+
+
+def _deadline(text: str, unit: Unit, used: set[str]) -> str | None:
+    """What a dropped sentence must leave behind of its deadline (「今週末までだよ〜!!」→「今週末までのご案内です。」)."""
+    match = _DEADLINE.search(text, unit.start, unit.end)
+    if match is None:
+        return None
+    heading = text[unit.start] in "【＼"
+    kept = f"【{match.group(1)}までのご案内】" if heading else f"{match.group(1)}までのご案内です。"
+    if kept in used:
+        return None
+    used.add(kept)
+    return kept
+
+
+def _pressure_only(text: str, unit: Unit, reading: Reading) -> bool:
+    """Read alone, the sentence is a pushy pitch and neither a deal nor a story cue (a discount is
+    information: it is rewritten, not dropped), and it holds no fact or quote."""
+    body = text[unit.start : unit.end]
+    if body.startswith("#") or FACT.search(body) or any(q in body for q in _QUOTES):
+        return False
+    if any(s.start < unit.end and unit.start < s.end and s.category != Label.PUSHY_PITCH for s in reading.spans):
+        return False
+    alone, cuts = reading.alone(unit.start, unit.end), reading.cuts
+    return (
+        alone[Label.PUSHY_PITCH] >= cuts.decision[Label.PUSHY_PITCH]
+        and alone[Label.DISCOUNT_SPAM] < alone[Label.PUSHY_PITCH]
+        and alone[Label.STORY] < cuts.decision[Label.STORY]
+    )
+
+
+def _text_outside(text: str, removed: list[Unit]) -> str:
+    """The draft without the given units (what a reader would still see)."""
+    pieces, cursor = [], 0
+    for unit in sorted(removed, key=lambda u: u.start):
+        pieces.append(text[cursor : unit.start])
+        cursor = unit.end
+    pieces.append(text[cursor:])
+    return "\n".join(pieces)
+
+
+def _removal(text: str, unit: Unit) -> Edit:
+    """Remove a unit and the spaces after it; when it was a line of its own, the line with it."""
+    line_start = text.rfind("\n", 0, unit.start) + 1
+    line_end = text.find("\n", unit.end)
+    line_end = len(text) if line_end < 0 else line_end
+    if not text[line_start : unit.start].strip() and not text[unit.end : line_end].strip():
+        return (line_start, min(line_end + 1, len(text)), "")
+    end = unit.end
+    while end < line_end and text[end] in " \u3000\t":
+        end += 1
+    return (unit.start, end, "")
+
+
+def replacements(original: str, reading: Reading, fallback_ids: frozenset[str]) -> list[Edit]:
+    """(start, end, replacement) per recognised span that stands as its own clause, in text order,
+    never overlapping, each keeping every fact and content word of the span."""
+    edits: list[Edit] = []
+    facts = [m.span() for m in FACT.finditer(original)]
+    for suggestion in sorted((s for s in reading.suggestions if s.span), key=lambda s: s.span.start):  # type: ignore[union-attr]
+        span = suggestion.span
+        assert span is not None
+        if edits and span.start < edits[-1][1]:
+            continue
+        if any(a < span.end and span.start < b and not (span.start <= a and b <= span.end) for a, b in facts):
+            continue  # the phrase cuts through a number, link or mention: never rewrite half a fact
+        if suggestion.id in fallback_ids:
+            continue  # no family knows the phrase: a generic sentence in its place could lose a name
+        if span.text.startswith("#"):
+            if not FACT.search(span.text):  # a flagged hashtag goes; an unrelated one never comes in
+                edits.append(_removal(original, Unit(span.start, span.end)))
+            continue
+        if not _is_clause(original, span.start, span.end):
+            continue  # a replacement sentence dropped into the middle of a clause reads broken
+        heading = span.start > 0 and original[span.start - 1] in _OPENERS
+        content = reading.content_words(span.start, span.end)
+        fitting = (
+            r
+            for r in suggestion.replacements
+            if not r.startswith("#")
+            and keeps_facts(r, span.text)
+            and all(word in r for word in content)
+            # outside a heading, a fixed sentence would say what the writer did not (「こんな声を…」):
+            # only a call to action becomes one, else the replacement must carry the phrase's own words
+            and (heading or suggestion.id in INVITING or _shares_words(r, span.text))
+        )
+        choice = next(fitting, span.text)
+        if choice != span.text:
+            edits.append((span.start, span.end, choice))
+    return edits
+
+
+def is_name(noun_run: str) -> bool:
+    """A noun run worth keeping: katakana or Latin in it, or three or more kanji."""
+    return _NAME_LIKE.search(noun_run) is not None
+
+
+def _shares_words(replacement: str, span_text: str) -> bool:
+    """The replacement repeats a number or a name-like word of the span (it was filled from it)."""
+    words = FACT.findall(span_text) + [m.group() for m in _NAME_LIKE.finditer(span_text)]
+    return any(word in replacement for word in words)
+
+
+def keeps_facts(replacement: str, span_text: str) -> bool:
+    """A replacement may stand in for a span only if every fact of the span survives in it."""
+    return not Counter(FACT.findall(span_text)) - Counter(FACT.findall(replacement))
+
+
+def _is_clause(original: str, start: int, end: int) -> bool:
+    """True when [start, end) stands as its own sentence or bracketed heading, so that a
+    replacement phrase can take its place and still read (「【本日限り】」, 「…。今すぐ!」)."""
+    left = original[start - 1] if start > 0 else ""
+    right = original[end] if end < len(original) else ""
+    if left in _OPENERS:
+        return right == _OPENERS[left]
+    if start > 0 and original[start - 1] == "#" or original[start] == "#":
+        return False  # a hashtag: only a hashtag may replace it
+    return _starts_sentence(left) and _ends_sentence(right)
+
+
+def _starts_sentence(char: str) -> bool:
+    return not char or char in "。!！?？\n" or char.isspace() or unicodedata.category(char) == "So"
+
+
+def _ends_sentence(char: str) -> bool:
+    return not char or char in "。、!！?？\n" or char.isspace() or unicodedata.category(char) == "So"
+
+
+def apply_edits(original: str, edits: list[Edit]) -> str:
+    """Apply non-overlapping edits, calm the punctuation, and tidy what the edits left behind."""
+    pieces: list[str] = []
+    cursor = 0
+    for start, end, replacement in sorted(edits):
+        pieces.append(original[cursor:start])
+        pieces.append(replacement)
+        cursor = end
+    pieces.append(original[cursor:])
+    text = PRESSURE_PUNCT.sub(lambda m: m.group()[0], "".join(pieces))
+    text = _EMPTY_BRACKETS.sub("", text)
+    text = _BLANK_LINES.sub("\n\n", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def raises(after: dict[Label, float], before: dict[Label, float], caution: dict[Label, float]) -> bool:
+    """True when the rewrite reads as more of a hard sell: its larger hard-sell score went up, or a
+    label rose to within reach of its caution line (half of it or more).
+
+    A label far below its line may move a little: dropping 「後から欲しくなっても知らないよ〜」 from a
+    candle post takes pushy_pitch from 0.98 to 0.07, and with less text around them the shop's
+    hashtags weigh more, so discount_spam goes from 0.006 to 0.035 (its caution line is 0.16).
+    Refusing that rewrite would leave the writer with the pressure."""
+    if max(after[label] for label in HARD_SELL_LABELS) > max(before[label] for label in HARD_SELL_LABELS) + 1e-9:
+        return True
+    return any(
+        after[label] > before[label] + 1e-9 and after[label] >= caution[label] * NEAR_CAUTION for label in HARD_SELL_LABELS
+    )
