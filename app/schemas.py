@@ -74,9 +74,11 @@ class Report(_Frozen):
     suggestions: list[Suggestion]
     softened_text: str = Field(
         description=(
-            "the draft with each flagged phrase that stands as its own sentence or heading replaced by its first "
-            "fact-keeping replacement and stacked exclamations calmed; never scores higher than the draft; "
-            "an ok draft is returned as written"
+            "the draft with sentences that are pressure and nothing else dropped (a call to action becomes one "
+            "gentle invitation), each recognised phrase that stands as its own sentence or heading replaced by a "
+            "replacement that keeps its facts and names, and stacked exclamations calmed; every number, link, "
+            "@mention and name is kept, and it never reads as more of a hard sell than the draft; an ok draft "
+            "is returned as written"
         )
     )
     sensitivity: Literal["low", "default", "high"] = "default"

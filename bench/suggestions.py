@@ -38,7 +38,7 @@ def main() -> int:
         print(f"still {score:.2f}: {text[:70]!r}\n          → {softened[:70]!r}")
     print(f"hard-sell test posts: {result['n']}; below caution after softening: {result['below_caution']:.1%} "
           f"(pitch-only posts: {result['pitch_only_below_caution']:.1%} of {result['pitch_only_n']}); "
-          f"read as more of a hard sell: {result['raised']}; a label moved up far below its caution line: "
+          f"read as more of a hard sell: {result['raised']}; a label moved up by under 0.001 or far below its caution line: "
           f"{result['small_rises']}; facts kept: {result['facts_kept']:.1%}; changed: {result['changed']:.1%}")
     print(f"suggestions: below_caution={result['below_caution']:.3f} raised={result['raised']} "
           f"facts_kept={result['facts_kept']:.3f} n={result['n']}")

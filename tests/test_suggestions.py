@@ -52,10 +52,10 @@ def test_softened_text_never_reads_as_more_of_a_hard_sell(analyzer: Analyzer, dr
     after = analyzer.analyze(report.softened_text)
     was = [getattr(report.scores, label.value) for label in HARD_SELL_LABELS]
     now = [getattr(after.scores, label.value) for label in HARD_SELL_LABELS]
-    assert max(now) <= max(was) + 1e-6
+    assert max(now) <= max(was) + 0.001
     for label, before, rewritten in zip(HARD_SELL_LABELS, was, now, strict=True):
-        # a label may move only while it stays far below its caution line
-        assert rewritten <= before + 1e-6 or rewritten < report.thresholds[label].caution / 2, (label, before, rewritten)
+        # a label may move only by less than 0.001, or while it stays far below its caution line
+        assert rewritten <= before + 0.001 or rewritten < report.thresholds[label].caution / 2, (label, before, rewritten)
 
 
 def test_softened_text_calms_stacked_exclamations(analyzer: Analyzer) -> None:

@@ -42,6 +42,7 @@ _DEADLINE = re.compile(
     r"(?:中|いっぱい)?(?:まで|限り)"
 )
 NEAR_CAUTION = 0.5  # a label may rise only while it stays below this share of its caution line
+MEANINGFUL_RISE = 0.001  # smaller moves of a probability mean nothing (reports show percentages)
 _QUOTES = "「」『』"
 _EMPTY_BRACKETS = re.compile(r"【\s*】|《\s*》|≪\s*≫|\[\s*\]|＼\s*／|「\s*」")
 _SPACES = re.compile(r"[ \t]{2,}")
@@ -164,9 +165,9 @@ def _plan(original: str, reading: Reading, fallback_ids: frozenset[str]) -> list
         kept = _invitation(unit, reading.suggestions, used) or _deadline(original, unit, used)
         start, end, _ = _removal(original, unit)
         edits.append((unit.start, unit.end, kept) if kept else (start, end, ""))
-    removed = list(edits)
-    for edit in replacements(original, reading, fallback_ids):
-        if any(a < edit[1] and edit[0] < b for a, b, _ in removed) or (edit[2] and edit[2] in used):
+    removed = [(a, b) for a, b, _ in edits]
+    for edit in replacements(original, reading, fallback_ids, removed):
+        if edit[2] and edit[2] in used:
             continue
         used.add(edit[2])
         edits.append(edit)
@@ -205,8 +206,9 @@ def _pressure_only(text: str, unit: Unit, reading: Reading) -> bool:
     body = text[unit.start : unit.end]
     if body.startswith("#") or FACT.search(body) or any(q in body for q in _QUOTES):
         return False
-    if any(s.start < unit.end and unit.start < s.end and s.category != Label.PUSHY_PITCH for s in reading.spans):
-        return False
+    inside = [s.category for s in reading.spans if s.start < unit.end and unit.start < s.end]
+    if Label.PUSHY_PITCH not in inside or any(category != Label.PUSHY_PITCH for category in inside):
+        return False  # only highlighted pressure is ever dropped, and never a highlighted deal or story
     alone, cuts = reading.alone(unit.start, unit.end), reading.cuts
     return (
         alone[Label.PUSHY_PITCH] >= cuts.decision[Label.PUSHY_PITCH]
@@ -238,20 +240,22 @@ def _removal(text: str, unit: Unit) -> Edit:
     return (unit.start, end, "")
 
 
-def replacements(original: str, reading: Reading, fallback_ids: frozenset[str]) -> list[Edit]:
-    """(start, end, replacement) per recognised span that stands as its own clause, in text order,
-    never overlapping, each keeping every fact and content word of the span."""
+def replacements(
+    original: str, reading: Reading, fallback_ids: frozenset[str], removed: list[tuple[int, int]]
+) -> list[Edit]:
+    """(start, end, replacement) per recognised span outside the `removed` ranges that stands as
+    its own clause, in text order, never overlapping, each keeping every fact and name of the span."""
     edits: list[Edit] = []
     facts = [m.span() for m in FACT.finditer(original)]
     for suggestion in sorted((s for s in reading.suggestions if s.span), key=lambda s: s.span.start):  # type: ignore[union-attr]
         span = suggestion.span
         assert span is not None
+        if suggestion.id in fallback_ids or any(a < span.end and span.start < b for a, b in removed):
+            continue  # no family knows the phrase (a generic sentence could lose a name), or it is dropped
         if edits and span.start < edits[-1][1]:
             continue
         if any(a < span.end and span.start < b and not (span.start <= a and b <= span.end) for a, b in facts):
             continue  # the phrase cuts through a number, link or mention: never rewrite half a fact
-        if suggestion.id in fallback_ids:
-            continue  # no family knows the phrase: a generic sentence in its place could lose a name
         if span.text.startswith("#"):
             if not FACT.search(span.text):  # a flagged hashtag goes; an unrelated one never comes in
                 edits.append(_removal(original, Unit(span.start, span.end)))
@@ -289,7 +293,8 @@ def _shares_words(replacement: str, span_text: str) -> bool:
 
 def keeps_facts(replacement: str, span_text: str) -> bool:
     """A replacement may stand in for a span only if every fact of the span survives in it."""
-    return not Counter(FACT.findall(span_text)) - Counter(FACT.findall(replacement))
+    facts = FACT.findall(span_text)
+    return not facts or not Counter(facts) - Counter(FACT.findall(replacement))
 
 
 def _is_clause(original: str, start: int, end: int) -> bool:
@@ -328,15 +333,19 @@ def apply_edits(original: str, edits: list[Edit]) -> str:
 
 
 def raises(after: dict[Label, float], before: dict[Label, float], caution: dict[Label, float]) -> bool:
-    """True when the rewrite reads as more of a hard sell: its larger hard-sell score went up, or a
-    label rose to within reach of its caution line (half of it or more).
+    """True when the rewrite reads as more of a hard sell: a label rose by a meaningful amount
+    (MEANINGFUL_RISE) to within reach of its caution line (half of it or more), or the larger of
+    the two scores rose by a meaningful amount.
 
     A label far below its line may move a little: dropping 「後から欲しくなっても知らないよ〜」 from a
     candle post takes pushy_pitch from 0.98 to 0.07, and with less text around them the shop's
     hashtags weigh more, so discount_spam goes from 0.006 to 0.035 (its caution line is 0.16).
-    Refusing that rewrite would leave the writer with the pressure."""
-    if max(after[label] for label in HARD_SELL_LABELS) > max(before[label] for label in HARD_SELL_LABELS) + 1e-9:
+    A saturated score may wobble too: a blast at 0.99987 that reads 0.99989 once its 「!!」 are
+    calmed is no more of a blast. Refusing either rewrite would leave the writer with the pressure."""
+    labels = HARD_SELL_LABELS
+    if max(after[label] for label in labels) > max(before[label] for label in labels) + MEANINGFUL_RISE:
         return True
     return any(
-        after[label] > before[label] + 1e-9 and after[label] >= caution[label] * NEAR_CAUTION for label in HARD_SELL_LABELS
+        after[label] > before[label] + MEANINGFUL_RISE and after[label] >= caution[label] * NEAR_CAUTION
+        for label in labels
     )

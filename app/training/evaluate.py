@@ -174,7 +174,7 @@ def softening_metrics(analyzer: Analyzer, posts: list[Post]) -> dict[str, Any]:
         caution = {label: before.thresholds[label].caution for label in HARD_SELL_LABELS}
         worse = raises(now, was, caution)
         raised += worse
-        small += not worse and any(now[label] > was[label] + 1e-9 for label in HARD_SELL_LABELS)
+        small += not worse and any(now[label] > was[label] + 1e-9 for label in HARD_SELL_LABELS)  # allowed moves
         kept += all(fact in before.softened_text for fact in _FACT.findall(post.text))
         changed += before.softened_text != post.text
     n = len(hard) or 1

@@ -191,7 +191,7 @@ def render(metadata: dict[str, Any], selection_path: Path) -> str:
             f"| … of the {softening.get('pitch_only_n', '–')} pitch-only posts (no deal) | "
             f"{_pct(softening.get('pitch_only_below_caution', 0))} | – |",
             f"| read as more of a hard sell (`soften.raises`) | {softening['raised']} posts | 0 |",
-            f"| a label moved up while staying under half its caution line | {softening.get('small_rises', 0)} posts | – |",
+            f"| a label moved up by under 0.001, or far below its caution line | {softening.get('small_rises', 0)} posts | – |",
             f"| every number, URL and @mention kept | {_pct(softening['facts_kept'])} | 100% |",
             f"| draft changed at all | {_pct(softening['changed'])} | – |",
             "",
