@@ -54,6 +54,17 @@ def test_every_folded_range_maps_to_a_valid_original_range(text: str) -> None:
 
 
 @given(drafts)
+def test_an_original_range_maps_back_onto_every_folded_character_it_covers(text: str) -> None:
+    result = normalize(text)
+    for start in range(len(result.text)):
+        for end in range(start + 1, min(len(result.text), start + 4) + 1):
+            # a cluster that folds to several characters (㍻ → 平成) comes back whole
+            a, b = result.to_folded(*result.to_original(start, end))
+            assert a <= start < end <= b
+            assert result.to_original(a, b) == result.to_original(start, end)
+
+
+@given(drafts)
 def test_folded_characters_come_from_their_original_cluster(text: str) -> None:
     result = normalize(text)
     for i, char in enumerate(result.text):

@@ -6,7 +6,6 @@ text → check → normalise → tokenise → features → classify → explain 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from pathlib import Path
 
 from app.engine import blocks, explain
@@ -132,11 +131,9 @@ class Analyzer:
     ) -> Reading:
         """What softening works from, in original offsets: the findings, and each sentence's
         probabilities read alone (from the draft's own terms, no second parse)."""
-        starts = doc.normalized.starts
 
         def alone(start: int, end: int) -> dict[Label, float]:
-            a, b = (start, end) if starts is None else (bisect_left(starts, start), bisect_left(starts, end))
-            return self.model.probabilities(blocks.block_document(doc, a, b))
+            return self.model.probabilities(blocks.block_document(doc, *doc.normalized.to_folded(start, end)))
 
         return Reading(spans, suggestions, alone, cuts, self._names(doc, salesy))
 
@@ -175,7 +172,7 @@ class Analyzer:
 
     def densities(self, doc: Document, scored: Scored, cuts: Thresholds) -> dict[Label, explain.Prefix]:
         """Per-character contribution prefix sums for every raised label (story at its decision
-        threshold, hard-sell labels already at caution): what spans and softening weigh text by."""
+        threshold, hard-sell labels already at caution): what the spans are weighed by."""
         length = len(doc.normalized.text)
         return {
             label: explain.char_density(length, scored.starts, scored.ends, scored.contributions[row])

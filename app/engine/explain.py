@@ -10,15 +10,13 @@ in whole sentences, so they are reported sentence by sentence. Offsets here are 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from app.engine.features import Document
-from app.engine.normalize import NormalizedText
 from app.engine.tokenize import Token
 
 # Tuned on the dev split (see key-phrase coverage in `urikomi evaluate`): a token must carry at
@@ -65,19 +63,6 @@ def char_density(
 def region_weight(prefix: Prefix, start: int, end: int) -> float:
     """Total contribution of the characters in [start, end)."""
     return float(prefix[end] - prefix[start])
-
-
-def pressure_weigher(normalized: NormalizedText, prefixes: list[Prefix]) -> Callable[[int, int], float]:
-    """weigh(start, end): how much the ORIGINAL text [start, end) pushes the most raised hard-sell
-    label up (the largest contribution over `prefixes`; 0 when no hard-sell label is raised)."""
-    sums = [p.tolist() for p in prefixes]
-    starts = normalized.starts
-
-    def weigh(start: int, end: int) -> float:
-        a, b = (start, end) if starts is None else (bisect_left(starts, start), bisect_left(starts, end))
-        return max((s[b] - s[a] for s in sums), default=0.0)
-
-    return weigh
 
 
 def is_break(token: Token) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 
 # Marks that fold into the character before them (dakuten/handakuten in both widths, combining
@@ -60,6 +61,12 @@ class NormalizedText:
         if self.starts is None or self.ends is None:
             return start, end
         return self.starts[start], self.ends[end - 1]
+
+    def to_folded(self, start: int, end: int) -> tuple[int, int]:
+        """Map an original [start, end) to the folded range whose characters come from it."""
+        if self.starts is None:
+            return start, end
+        return bisect_left(self.starts, start), bisect_left(self.starts, end)
 
 
 def normalize(original: str) -> NormalizedText:

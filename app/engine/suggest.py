@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from dataclasses import dataclass
 
 from app.engine.catalogue import Catalogue, Fallback, Family, Lang
@@ -33,10 +32,7 @@ class FamilyMatch:
 
 def folded_range(doc: Document, span: Span) -> tuple[int, int]:
     """The folded-text range whose characters come from the original span."""
-    norm = doc.normalized
-    if norm.starts is None:
-        return span.start, span.end
-    return bisect_left(norm.starts, span.start), bisect_left(norm.starts, span.end)
+    return doc.normalized.to_folded(span.start, span.end)
 
 
 def match_family(span: Span, doc: Document, catalogue: Catalogue) -> FamilyMatch:
