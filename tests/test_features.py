@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.engine import _kernel
 from app.engine.analyze import Analyzer
 from app.engine.features import MAX_KEYED_NGRAM, gram_keys
 from app.engine.model import VOCABULARY_FILE, WEIGHTS_FILE, LinearModel
@@ -83,3 +84,19 @@ def _assert_same_parts(analyzer: Analyzer, model: LinearModel, text: str) -> Non
     brief = model.linear_parts(doc, detail=False)
     np.testing.assert_allclose(brief.margins, reference.margins, rtol=0, atol=1e-12)
     assert brief.starts.size == 0 and brief.contributions.size == 0
+
+
+@pytest.mark.parametrize("keys", [[3, 2], [2, 2], [0, 5]], ids=["unsorted", "repeated", "zero"])
+def test_the_compiled_key_index_refuses_keys_it_could_not_find_again(keys: list[int]) -> None:
+    with pytest.raises(ValueError, match="sorted, distinct and non-zero"):
+        _kernel.index(np.array(keys, dtype=np.int64))
+
+
+@given(st.sets(st.integers(min_value=1, max_value=2**62), max_size=200))
+def test_the_compiled_key_index_finds_every_key_at_its_sorted_position(keys: set[int]) -> None:
+    """Every key sits in exactly one slot, paired with its position in the sorted keys."""
+    ordered = np.array(sorted(keys), dtype=np.int64)
+    index = np.frombuffer(_kernel.index(ordered), dtype=np.int64).reshape(-1, 2)
+    used = index[index[:, 0] != 0]
+    assert sorted(used[:, 0].tolist()) == ordered.tolist()
+    assert all(ordered[position] == key for key, position in used.tolist())

@@ -6,11 +6,14 @@
  * keeps the NumPy implementation as the general path and the reference; a test proves both give
  * the same numbers, and another that the served probabilities equal scikit-learn's.
  *
- * score(text, ngrams, keys, table, width, char_offset, word_rows, word_starts, word_ends,
+ * index(keys) -> bytes: a hash index of the sorted int64 keys of the character vocabulary (see
+ *   features.gram_keys), built once when the model loads.
+ *
+ * score(text, ngrams, index, table, width, char_offset, word_rows, word_starts, word_ends,
  *       sublinear_tf, detail)
  *   text         the folded draft (str); ASCII digits count as '0', as in the vocabulary
  *   ngrams       the character n-gram lengths (tuple of ints, each 1..3)
- *   keys         sorted int64 keys of the character vocabulary (see features.gram_keys)
+ *   index        the character vocabulary's hash index (from index())
  *   table        C-contiguous float64 rows of `width` values: [idf, coef per label]
  *   char_offset  the table row of keys[0] (word rows come first)
  *   word_rows    int64 table rows of the draft's in-vocabulary word terms, in occurrence order
@@ -27,6 +30,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define KEY_BITS 21
 #define MAX_NGRAM 3
@@ -48,15 +52,53 @@ static void scratch_free(Scratch *s) {
     free(s->slot_of);
 }
 
-/* Index of `key` in the sorted array, or -1. */
-static Py_ssize_t find_key(const int64_t *keys, Py_ssize_t n, int64_t key) {
-    Py_ssize_t lo = 0, hi = n;
-    while (lo < hi) {
-        Py_ssize_t mid = lo + (hi - lo) / 2;
-        if (keys[mid] < key) lo = mid + 1;
-        else hi = mid;
+/* The character vocabulary's hash index: `capacity` (a power of two) slots of two int64 each,
+ * [key, position in the sorted keys], key 0 marking an empty slot (no gram key is 0: every code
+ * point is stored + 1). Linear probing from a multiplicative hash; one slot is one half cache
+ * line, so a lookup usually costs one memory access where a binary search over tens of thousands
+ * of keys costs a dozen or more. */
+static size_t slot_of_key(int64_t key, size_t capacity) {
+    return (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 32) & (capacity - 1);
+}
+
+/* Position of `key` in the sorted keys, or -1. */
+static Py_ssize_t find_key(const int64_t *index, size_t capacity, int64_t key) {
+    size_t slot = slot_of_key(key, capacity);
+    while (index[2 * slot] != 0) {
+        if (index[2 * slot] == key) return (Py_ssize_t)index[2 * slot + 1];
+        slot = (slot + 1) & (capacity - 1);
     }
-    return (lo < n && keys[lo] == key) ? lo : -1;
+    return -1;
+}
+
+/* index(keys) -> bytes: the hash index of sorted, distinct, non-zero int64 keys (see find_key).
+ * At most a third of the slots are used, so probes stay short. */
+static PyObject *build_index(PyObject *self, PyObject *args) {
+    Py_buffer keys_b;
+    if (!PyArg_ParseTuple(args, "y*", &keys_b)) return NULL;
+    Py_ssize_t n = keys_b.len / 8;
+    const int64_t *keys = keys_b.buf;
+    size_t capacity = 16;
+    while (capacity < (size_t)n * 3) capacity <<= 1;
+    PyObject *result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(capacity * 2 * sizeof(int64_t)));
+    if (result) {
+        int64_t *index = (int64_t *)PyBytes_AS_STRING(result);
+        memset(index, 0, capacity * 2 * sizeof(int64_t));
+        for (Py_ssize_t k = 0; k < n; k++) {
+            if (keys[k] == 0 || (k > 0 && keys[k] <= keys[k - 1])) {
+                Py_DECREF(result);
+                result = NULL;
+                PyErr_SetString(PyExc_ValueError, "keys must be sorted, distinct and non-zero");
+                break;
+            }
+            size_t slot = slot_of_key(keys[k], capacity);
+            while (index[2 * slot] != 0) slot = (slot + 1) & (capacity - 1);
+            index[2 * slot] = keys[k];
+            index[2 * slot + 1] = k;
+        }
+    }
+    PyBuffer_Release(&keys_b);
+    return result;
 }
 
 /* Code point + 1 of character i, with ASCII digits folded to '0'. */
@@ -97,27 +139,34 @@ static int same_length(Py_buffer *b, Py_ssize_t n, const char *name) {
 
 static PyObject *score(PyObject *self, PyObject *args) {
     PyObject *text, *ngrams;
-    Py_buffer keys_b, table_b, rows_b, starts_b, ends_b;
+    Py_buffer index_b, table_b, rows_b, starts_b, ends_b;
     Py_ssize_t width, char_offset;
     int sublinear, detail;
-    if (!PyArg_ParseTuple(args, "UO!y*y*nny*y*y*pp", &text, &PyTuple_Type, &ngrams, &keys_b, &table_b, &width,
+    if (!PyArg_ParseTuple(args, "UO!y*y*nny*y*y*pp", &text, &PyTuple_Type, &ngrams, &index_b, &table_b, &width,
                           &char_offset, &rows_b, &starts_b, &ends_b, &sublinear, &detail))
         return NULL;
     PyObject *result = NULL;
     Scratch s = {0};
     double *logits = NULL, *contributions = NULL;
 
-    Py_ssize_t n_keys = keys_b.len / 8, n_words = rows_b.len / 8;
+    /* the index holds capacity slots of [key, position] (see build_index) */
+    size_t index_capacity = (size_t)index_b.len / 16;
+    Py_ssize_t n_words = rows_b.len / 8;
+    const int64_t *index = index_b.buf;
     Py_ssize_t labels = width - 1;
     Py_ssize_t n_table_rows = width > 0 ? table_b.len / 8 / width : 0;
-    if (labels < 1 || table_b.len != n_table_rows * width * 8 || char_offset < 0 || char_offset + n_keys > n_table_rows) {
-        PyErr_SetString(PyExc_ValueError, "the table does not match its width and keys");
+    if (labels < 1 || table_b.len != n_table_rows * width * 8 || char_offset < 0 || char_offset > n_table_rows) {
+        PyErr_SetString(PyExc_ValueError, "the table does not match its width");
         goto done;
     }
-    if (same_length(&keys_b, n_keys, "keys") || same_length(&starts_b, n_words, "word_starts") ||
+    if (index_b.len % 16 || index_capacity == 0 || (index_capacity & (index_capacity - 1))) {
+        PyErr_SetString(PyExc_ValueError, "the key index is not a power-of-two table of slots");
+        goto done;
+    }
+    if (same_length(&starts_b, n_words, "word_starts") ||
         same_length(&ends_b, n_words, "word_ends"))
         goto done;
-    const int64_t *keys = keys_b.buf, *word_rows = rows_b.buf;
+    const int64_t *word_rows = rows_b.buf;
     const int64_t *word_starts = starts_b.buf, *word_ends = ends_b.buf;
     const double *table = table_b.buf;
 
@@ -169,8 +218,12 @@ static PyObject *score(PyObject *self, PyObject *args) {
         for (Py_ssize_t i = 0; i + n <= length; i++) {
             int64_t key = 0;
             for (int j = 0; j < n; j++) key = (key << KEY_BITS) | point(kind, data, i + j);
-            Py_ssize_t found = find_key(keys, n_keys, key);
+            Py_ssize_t found = find_key(index, index_capacity, key);
             if (found < 0) continue;
+            if (char_offset + found >= n_table_rows) {
+                PyErr_SetString(PyExc_ValueError, "a key's row is outside the table");
+                goto done;
+            }
             s.rows[m] = char_offset + found;
             s.starts[m] = i;
             s.ends[m] = i + n;
@@ -222,7 +275,7 @@ done:
     scratch_free(&s);
     free(logits);
     free(contributions);
-    PyBuffer_Release(&keys_b);
+    PyBuffer_Release(&index_b);
     PyBuffer_Release(&table_b);
     PyBuffer_Release(&rows_b);
     PyBuffer_Release(&starts_b);
@@ -232,6 +285,7 @@ done:
 
 static PyMethodDef methods[] = {
     {"score", score, METH_VARARGS, "Logits (and per-occurrence detail) of one folded draft; see the module source."},
+    {"index", build_index, METH_VARARGS, "The hash index of sorted character n-gram keys; see the module source."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -5,7 +5,7 @@ from typing import Any
 def score(
     text: str,
     ngrams: tuple[int, ...],
-    keys: Any,
+    index: bytes,
     table: Any,
     width: int,
     char_offset: int,
@@ -16,3 +16,5 @@ def score(
     detail: bool,
     /,
 ) -> tuple[bytes, bytes, bytes, bytes]: ...
+
+def index(keys: Any, /) -> bytes: ...

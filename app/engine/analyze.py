@@ -12,7 +12,7 @@ from app.engine import blocks, explain
 from app.engine.catalogue import Catalogue, Lang, load_catalogue
 from app.engine.compliance import compliance_prompts
 from app.engine.features import Document, build_document
-from app.engine.model import LinearModel, Scored, load_model
+from app.engine.model import Encoded, LinearModel, Scored, load_model
 from app.engine.normalize import normalize
 from app.engine.offsets import Utf16Offsets
 from app.engine.policy import Policy, Thresholds, allowed_regions, thresholds_for
@@ -79,7 +79,8 @@ class Analyzer:
         cuts = thresholds_for(self.model, policy.sensitivity)
         doc = self.document(text)
         allowed = allowed_regions(doc, policy.allow_terms, self.tokenizer) if policy.allow_terms else []
-        scored = blocks.scored(self.model, doc)
+        encoded = self.model.encode(doc)
+        scored = blocks.scored(self.model, encoded)
         # the softened draft is checked with plain scores, so compare it with the draft's plain scores
         unmasked = scored.probabilities
         if allowed:
@@ -111,7 +112,7 @@ class Analyzer:
             suggestions=suggestions,
             # an ok draft is left as written: there is nothing to soften, and its "!!" may be joy
             softened_text=soften(
-                text, self._reading(doc, spans, suggestions, cuts, salesy), self._fallback_ids,
+                text, self._reading(doc, encoded, spans, suggestions, cuts, salesy), self._fallback_ids,
                 self.hard_sell_scores, unmasked,
             )
             if verdict != Verdict.OK
@@ -124,16 +125,17 @@ class Analyzer:
     def _reading(
         self,
         doc: Document,
+        encoded: Encoded,
         spans: list[Span],
         suggestions: list[Suggestion],
         cuts: Thresholds,
         salesy: list[tuple[int, int]],
     ) -> Reading:
         """What softening works from, in original offsets: the findings, and each sentence's
-        probabilities read alone (from the draft's own terms, no second parse)."""
+        probabilities read alone (a part of the draft's encoding: no second parse or word lookup)."""
 
         def alone(start: int, end: int) -> dict[Label, float]:
-            return self.model.probabilities(blocks.block_document(doc, *doc.normalized.to_folded(start, end)))
+            return self.model.probabilities(encoded.part(*doc.normalized.to_folded(start, end)))
 
         return Reading(spans, suggestions, alone, cuts, self._names(doc, salesy))
 
@@ -159,7 +161,7 @@ class Analyzer:
 
     def hard_sell_scores(self, text: str) -> dict[Label, float]:
         """Probabilities only (no explanation): what softening needs to check a rewrite."""
-        return blocks.probabilities(self.model, self.document(text))
+        return blocks.probabilities(self.model, self.model.encode(self.document(text)))
 
     @staticmethod
     def verdict(probs: dict[Label, float], cuts: Thresholds) -> Verdict:

@@ -5,8 +5,8 @@ little against hundreds of words of story: a 300-character story followed by 「
 今すぐご来店ください!」 read as ok. A long draft is therefore also scored block by block (runs of
 whole sentences of about one X post), and each hard-sell label takes the higher of the whole draft's
 score and its strongest block's, when that block is a clear hard sell (BLOCK_MIN). Story stays a
-whole-draft judgement. Blocks reuse the draft's word terms (no second parse); offsets are those of
-the folded text.
+whole-draft judgement. Blocks are parts of the draft's encoding (no second parse, no second word
+lookup); offsets are those of the folded text.
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ import re
 
 import numpy as np
 
-from app.engine.features import Document
-from app.engine.model import LinearModel, Scored
-from app.engine.normalize import NormalizedText
+from app.engine.model import Encoded, LinearModel, Scored
 from app.labels import HARD_SELL_LABELS, LABELS, Label
 
 LONG_CHARS = 200  # drafts shorter than this are one block: the whole draft
@@ -65,31 +63,19 @@ def _sentences(folded: str) -> list[tuple[int, int]]:
     return spans
 
 
-def block_document(doc: Document, start: int, end: int) -> Document:
-    """The part of `doc` in [start, end) as a Document of its own, for scoring: its text, and the
-    draft's word terms that lie inside (no second parse, no token copies). Offsets inside it start
-    at 0; add `start` to map them back. It has no tokens: blocks are scored, never explained."""
-    inside = (doc.word_starts >= start) & (doc.word_ends <= end)
-    folded = doc.normalized.text[start:end]
-    terms = [term for term, keep in zip(doc.word_terms, inside.tolist()) if keep]
-    return Document(
-        NormalizedText(folded, folded), (), terms, doc.word_starts[inside] - start, doc.word_ends[inside] - start, doc.char_ngrams
-    )
-
-
-def probabilities(model: LinearModel, doc: Document) -> dict[Label, float]:
+def probabilities(model: LinearModel, draft: Encoded) -> dict[Label, float]:
     """Per label: the whole draft's probability, raised to its strongest block's for hard-sell labels."""
-    best = model.probabilities(doc)
-    for label, (probability, _, _) in _strongest_blocks(model, doc, best).items():
+    best = model.probabilities(draft)
+    for label, (probability, _, _) in _strongest_blocks(model, draft, best).items():
         best[label] = probability
     return best
 
 
-def scored(model: LinearModel, doc: Document) -> Scored:
+def scored(model: LinearModel, draft: Encoded) -> Scored:
     """The whole draft's Scored, with each hard-sell label whose strongest block outscores the whole
     taking that block's probability and contributions (so explanations point into the block)."""
-    whole = model.score(doc)
-    winners = _strongest_blocks(model, doc, whole.probabilities)
+    whole = model.score(draft)
+    winners = _strongest_blocks(model, draft, whole.probabilities)
     if not winners:
         return whole
     parts: list[tuple[int, Scored, set[Label]]] = [(0, whole, set(LABELS) - set(winners))]
@@ -101,13 +87,13 @@ def scored(model: LinearModel, doc: Document) -> Scored:
 
 
 def _strongest_blocks(
-    model: LinearModel, doc: Document, floor: dict[Label, float]
-) -> dict[Label, tuple[float, int, Document]]:
+    model: LinearModel, draft: Encoded, floor: dict[Label, float]
+) -> dict[Label, tuple[float, int, Encoded]]:
     """Per hard-sell label, the block that outvotes the draft: the strongest one that is a clear
     hard sell (BLOCK_MIN) and beats `floor`, as (probability, start, block document)."""
-    winners: dict[Label, tuple[float, int, Document]] = {}
-    for start, end in block_ranges(doc.normalized.text):
-        block = block_document(doc, start, end)
+    winners: dict[Label, tuple[float, int, Encoded]] = {}
+    for start, end in block_ranges(draft.text):
+        block = draft.part(start, end)
         found = model.probabilities(block)
         for label in HARD_SELL_LABELS:
             beaten = winners[label][0] if label in winners else floor[label]

@@ -61,14 +61,12 @@ class Document:
     @property
     def char_terms(self) -> list[str]:
         """The character n-grams as strings (what training's vectorizers count), in region order."""
-        text = self.normalized.text.translate(_DIGITS)
-        starts, ends = self.char_regions
-        return [text[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
+        return char_terms(self.normalized.text, self.char_ngrams)
 
     @property
     def char_keys(self) -> NDArray[np.int64]:
         """The character n-grams as integer keys (see `gram_keys`), in region order."""
-        return _char_keys(self.normalized.text, self.char_ngrams)
+        return char_keys(self.normalized.text, self.char_ngrams)
 
 
 def gram_keys(grams: list[str]) -> NDArray[np.int64] | None:
@@ -92,7 +90,7 @@ def _code_points(folded: str) -> NDArray[np.int64]:
     return np.frombuffer(encoded, dtype=np.uint32).astype(np.int64) + 1
 
 
-def _char_keys(folded: str, ngrams: tuple[int, ...]) -> NDArray[np.int64]:
+def char_keys(folded: str, ngrams: tuple[int, ...]) -> NDArray[np.int64]:
     """Keys of every n-gram, n by n and position by position (the order of `char_regions`)."""
     if max(ngrams, default=0) > MAX_KEYED_NGRAM:
         raise ValueError(f"character n-grams longer than {MAX_KEYED_NGRAM} have no integer keys")
@@ -107,6 +105,13 @@ def _char_keys(folded: str, ngrams: tuple[int, ...]) -> NDArray[np.int64]:
             key = (key << KEY_BITS) | points[offset : offset + count]
         blocks.append(key)
     return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.int64)
+
+
+def char_terms(folded: str, ngrams: tuple[int, ...]) -> list[str]:
+    """Every n-gram as a string, digits folded to 0, in the order of `char_regions`."""
+    text = folded.translate(_DIGITS)
+    starts, ends = char_regions(len(folded), ngrams)
+    return [text[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
 
 
 def char_regions(length: int, ngrams: tuple[int, ...] = CHAR_NGRAMS) -> tuple[NDArray[np.intp], NDArray[np.intp]]:

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.engine import _kernel
-from app.engine.features import Document, gram_keys
+from app.engine.features import Document, char_keys, char_regions, char_terms, gram_keys
 from app.labels import LABELS, Label
 
 METADATA_FILE = "model.json"
@@ -55,6 +55,28 @@ class LinearParts(NamedTuple):
     starts: NDArray[np.intp]
     ends: NDArray[np.intp]
     contributions: NDArray[np.float64]  # (labels, occurrences), in the estimator's own units
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """A draft, or a part of one, as one model reads it: the folded text (its character n-grams
+    are looked up while scoring) and its in-vocabulary word occurrences as table rows with their
+    regions. A draft is encoded once; its blocks and sentences are parts of that encoding, so
+    scoring them looks no word up again."""
+
+    text: str
+    char_ngrams: tuple[int, ...]
+    word_rows: NDArray[np.int64]
+    word_starts: NDArray[np.int64]
+    word_ends: NDArray[np.int64]
+
+    def part(self, start: int, end: int) -> Encoded:
+        """The folded text's [start, end) read on its own: the word occurrences that lie wholly
+        inside, with offsets from `start` (add it to map them back)."""
+        inside = (self.word_starts >= start) & (self.word_ends <= end)
+        return Encoded(
+            self.text[start:end], self.char_ngrams, self.word_rows[inside], self.word_starts[inside] - start, self.word_ends[inside] - start
+        )
 
 
 @dataclass(frozen=True)
@@ -93,9 +115,20 @@ class LinearModel:
         """The lower threshold from which a hard-sell score earns a 'caution' verdict."""
         return float(self.metadata["caution_thresholds"][label.value])
 
-    def score(self, doc: Document) -> Scored:
+    def encode(self, doc: Document) -> Encoded:
+        """The draft as this model reads it (words looked up in the vocabulary once)."""
+        rows, kept = self.words.rows_of_terms(doc.word_terms)
+        return Encoded(
+            doc.normalized.text,
+            doc.char_ngrams,
+            rows.astype(np.int64, copy=False),
+            doc.word_starts[kept].astype(np.int64, copy=False),
+            doc.word_ends[kept].astype(np.int64, copy=False),
+        )
+
+    def score(self, source: Document | Encoded) -> Scored:
         """Probabilities for every label, with per-occurrence logit contributions."""
-        parts = self.linear_parts(doc, detail=True)
+        parts = self.linear_parts(source, detail=True)
         probs = self._calibrated(parts.margins)
         return Scored(
             dict(zip(LABELS, probs.tolist())),
@@ -105,46 +138,45 @@ class LinearModel:
             parts.contributions * -self.calib_a[:, np.newaxis],
         )
 
-    def probabilities(self, doc: Document) -> dict[Label, float]:
+    def probabilities(self, source: Document | Encoded) -> dict[Label, float]:
         """Probabilities only: no per-occurrence contributions (what a rewrite check needs)."""
-        return dict(zip(LABELS, self._calibrated(self.linear_parts(doc, detail=False).margins).tolist()))
+        return dict(zip(LABELS, self._calibrated(self.linear_parts(source, detail=False).margins).tolist()))
 
     def _calibrated(self, margins: NDArray[np.float64]) -> NDArray[np.float64]:
         """Platt scaling of the linear margins (intercept included)."""
         return 1.0 / (1.0 + np.exp(self.calib_a * margins + self.calib_b))
 
-    def linear_parts(self, doc: Document, detail: bool, compiled: bool = True) -> LinearParts:
+    def linear_parts(self, source: Document | Encoded, detail: bool, compiled: bool = True) -> LinearParts:
         """The linear margins of a draft, and with `detail` each feature occurrence's region and
         contribution. The compiled kernel serves keyed character blocks; NumPy does the rest and
         is the reference the kernel is tested against (`compiled=False`)."""
-        word_rows, word_kept = self.words.rows_of_terms(doc.word_terms)
-        word_starts, word_ends = doc.word_starts[word_kept], doc.word_ends[word_kept]
+        encoded = source if isinstance(source, Encoded) else self.encode(source)
         if compiled and self.chars.keyed:
             raw = _kernel.score(
-                doc.normalized.text, doc.char_ngrams, self.chars.keys, self.table, self.table.shape[1],
-                len(self.words), word_rows.astype(np.int64, copy=False), word_starts.astype(np.int64, copy=False),
-                word_ends.astype(np.int64, copy=False), self.sublinear_tf, detail,
+                encoded.text, encoded.char_ngrams, self.chars.index, self.table, self.table.shape[1],
+                len(self.words), encoded.word_rows, encoded.word_starts, encoded.word_ends, self.sublinear_tf, detail,
             )
             margins = np.frombuffer(raw[0]) + self.intercept
             starts = np.frombuffer(raw[1], dtype=np.int64).astype(np.intp, copy=False)
             ends = np.frombuffer(raw[2], dtype=np.int64).astype(np.intp, copy=False)
             return LinearParts(margins, starts, ends, np.frombuffer(raw[3]).reshape(len(LABELS), -1))
-        char_rows, char_kept = self._char_rows(doc)
+        char_rows, char_kept = self._char_rows(encoded)
+        word_rows = encoded.word_rows.astype(np.intp, copy=False)
         values, coefs = self._weigh(word_rows, char_rows)
         contributions = (coefs * values[:, np.newaxis]).T
-        char_starts, char_ends = doc.char_regions
+        char_starts, char_ends = char_regions(len(encoded.text), encoded.char_ngrams)
         return LinearParts(
             contributions.sum(axis=1) + self.intercept,
-            np.concatenate((word_starts, char_starts[char_kept])),
-            np.concatenate((word_ends, char_ends[char_kept])),
+            np.concatenate((encoded.word_starts.astype(np.intp, copy=False), char_starts[char_kept])),
+            np.concatenate((encoded.word_ends.astype(np.intp, copy=False), char_ends[char_kept])),
             contributions,
         )
 
-    def _char_rows(self, doc: Document) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
-        """Lookup positions of the document's character n-grams: by integer key where possible."""
+    def _char_rows(self, encoded: Encoded) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+        """Lookup positions of the draft's character n-grams: by integer key where possible."""
         if self.chars.keyed:
-            return self.chars.rows_of_keys(doc.char_keys)
-        return self.chars.rows_of_terms(doc.char_terms)
+            return self.chars.rows_of_keys(char_keys(encoded.text, encoded.char_ngrams))
+        return self.chars.rows_of_terms(char_terms(encoded.text, encoded.char_ngrams))
 
     def _weigh(self, word_rows: NDArray[np.intp], char_rows: NDArray[np.intp]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """TF-IDF value per occurrence and each occurrence's coefficients (occurrences, labels).
@@ -202,7 +234,9 @@ class TermLookup:
             self._rows = {t: i for i, t in enumerate(terms)}
         else:
             self.order = np.argsort(keys, kind="stable").astype(np.intp)
-            self._keys = keys[self.order]
+            self._keys = np.ascontiguousarray(keys[self.order])
+        # the compiled scorer's hash index of the sorted keys (one probe per gram, not a search)
+        self.index = _kernel.index(self._keys)
 
     def __len__(self) -> int:
         return int(self.order.size)

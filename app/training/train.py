@@ -189,7 +189,7 @@ def served_proba(model: LinearModel, docs: list[Document]) -> NDArray[np.float64
 
 def served_block_proba(model: LinearModel, docs: list[Document]) -> NDArray[np.float64]:
     """What the analyzer serves: per label, hard-sell labels raised to a long draft's strongest block."""
-    return np.array([[blocks.probabilities(model, d)[label] for label in LABELS] for d in docs])
+    return np.array([[blocks.probabilities(model, model.encode(d))[label] for label in LABELS] for d in docs])
 
 
 def fit(data: Dataset, config: TrainConfig, reference_type: type[Reference] | None = None) -> Reference:
