@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.engine.tokenize import Tokenizer
+from app.engine import _kernel
+from app.engine.tokenize import Token, Tokenizer
 
 JAPANESE = st.text(
     alphabet=st.sampled_from(list("今だけ全品半額のパンを焼きました。お客様「ありがとう」!? 50%offセール\n、,\"'👍🏽👨‍👩‍👧ｾｰﾙ")),
@@ -48,3 +50,23 @@ def test_printed_fields_read_the_same_tokens_as_the_node_reader_on_the_corpus(to
 
     texts = [normalize(p.text).text for p in load_corpus(DATA_DIR)[::5]]
     assert [t for t in texts if tokenizer.tokenize(t) != tokenizer.tokenize_by_node(t)] == []
+
+
+@pytest.mark.parametrize(
+    ("printed", "text"),
+    [
+        ("パン\tパン\t名詞\nEO", "パン"),  # cut short before EOS
+        ("\tパン\t名詞\nEOS", "パン"),  # a line without a surface
+        ("パン\tパン\nEOS", "パン"),  # two fields
+        ("パン\tパン\t名詞\t余分\nEOS", "パン"),  # four fields
+        ("ケーキ\tケーキ\t名詞\nEOS", "パン"),  # a surface the text does not hold
+    ],
+)
+def test_printed_output_that_does_not_read_as_expected_is_refused_so_the_node_reader_takes_over(printed: str, text: str) -> None:
+    assert _kernel.tokens(printed, text, Token) is None
+
+
+def test_printed_output_finds_each_surface_after_skipped_white_space() -> None:
+    tokens = _kernel.tokens("パン\tパン\t名詞\nを\tを\t助詞\nEOS", "パン　 を", Token)
+    assert tokens == [Token("パン", "パン", "名詞", 0, 2), Token("を", "を", "助詞", 4, 5)]
+    assert _kernel.tokens("EOS", "", Token) == []

@@ -283,8 +283,90 @@ done:
     return result;
 }
 
+/* Whether text[at:] starts with printed[a:b]. */
+static int starts_with_run(PyObject *text, Py_ssize_t at, PyObject *printed, Py_ssize_t a, Py_ssize_t b) {
+    if (at < 0 || at + (b - a) > PyUnicode_GET_LENGTH(text)) return 0;
+    int tk = PyUnicode_KIND(text), pk = PyUnicode_KIND(printed);
+    const void *td = PyUnicode_DATA(text), *pd = PyUnicode_DATA(printed);
+    for (Py_ssize_t i = 0; i < b - a; i++)
+        if (PyUnicode_READ(tk, td, at + i) != PyUnicode_READ(pk, pd, a + i)) return 0;
+    return 1;
+}
+
+/* Next index of `c` in printed[from:end], or end. */
+static Py_ssize_t next_char(int kind, const void *data, Py_ssize_t from, Py_ssize_t end, Py_UCS4 c) {
+    while (from < end && PyUnicode_READ(kind, data, from) != c) from++;
+    return from;
+}
+
+/* tokens(printed, text, token_type) -> list | None: MeCab's "surface\tlemma\tpos\n" lines ending
+ * in "EOS" as token_type(surface, lemma, pos, start, end) tuples, each surface found in `text` at
+ * or after the previous token's end; None when the output does not read that way (the caller then
+ * falls back to the node-by-node reader). tokenize.py's `read_printed` is the same in Python, and
+ * the reference a test compares this with. */
+static PyObject *read_tokens(PyObject *self, PyObject *args) {
+    PyObject *printed, *text;
+    PyTypeObject *token_type;
+    if (!PyArg_ParseTuple(args, "UUO!", &printed, &text, &PyType_Type, &token_type)) return NULL;
+    if (!PyType_IsSubtype(token_type, &PyTuple_Type)) {
+        PyErr_SetString(PyExc_TypeError, "token_type must be a tuple type");
+        return NULL;
+    }
+    Py_ssize_t length = PyUnicode_GET_LENGTH(printed);
+    int kind = PyUnicode_KIND(printed);
+    const void *data = PyUnicode_DATA(printed);
+    /* fugashi strips the newline after the final EOS */
+    if (length < 3 || PyUnicode_READ(kind, data, length - 3) != 'E' || PyUnicode_READ(kind, data, length - 2) != 'O' ||
+        PyUnicode_READ(kind, data, length - 1) != 'S' || (length > 3 && PyUnicode_READ(kind, data, length - 4) != '\n'))
+        Py_RETURN_NONE;
+    Py_ssize_t body = length > 3 ? length - 4 : 0; /* the lines before "\nEOS", without that newline */
+    PyObject *tokens = PyList_New(0);
+    if (!tokens) return NULL;
+    Py_ssize_t line = 0, position = 0;
+    while (line < body) {
+        Py_ssize_t eol = next_char(kind, data, line, body, '\n');
+        Py_ssize_t tab1 = next_char(kind, data, line, eol, '\t');
+        Py_ssize_t tab2 = tab1 < eol ? next_char(kind, data, tab1 + 1, eol, '\t') : eol;
+        if (tab1 == line || tab2 >= eol || next_char(kind, data, tab2 + 1, eol, '\t') < eol) goto unreadable;
+        if (!starts_with_run(text, position, printed, line, tab1)) {
+            PyObject *surface = PyUnicode_Substring(printed, line, tab1);
+            if (!surface) goto error;
+            Py_ssize_t found = PyUnicode_Find(text, surface, position, PyUnicode_GET_LENGTH(text), 1);
+            Py_DECREF(surface);
+            if (found == -2) goto error;
+            if (found < 0) goto unreadable;
+            position = found;
+        }
+        Py_ssize_t end = position + (tab1 - line);
+        PyObject *token = token_type->tp_alloc(token_type, 5);
+        if (!token) goto error;
+        PyObject *items[5] = {PyUnicode_Substring(printed, line, tab1), PyUnicode_Substring(printed, tab1 + 1, tab2),
+                              PyUnicode_Substring(printed, tab2 + 1, eol), PyLong_FromSsize_t(position),
+                              PyLong_FromSsize_t(end)};
+        for (int i = 0; i < 5; i++) PyTuple_SET_ITEM(token, i, items[i]);
+        for (int i = 0; i < 5; i++)
+            if (!items[i]) {
+                Py_DECREF(token);
+                goto error;
+            }
+        int appended = PyList_Append(tokens, token);
+        Py_DECREF(token);
+        if (appended < 0) goto error;
+        position = end;
+        line = eol + 1;
+    }
+    return tokens;
+unreadable:
+    Py_DECREF(tokens);
+    Py_RETURN_NONE;
+error:
+    Py_DECREF(tokens);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"score", score, METH_VARARGS, "Logits (and per-occurrence detail) of one folded draft; see the module source."},
+    {"tokens", read_tokens, METH_VARARGS, "Tokens from MeCab's three-field lines; see the module source."},
     {"index", build_index, METH_VARARGS, "The hash index of sorted character n-gram keys; see the module source."},
     {NULL, NULL, 0, NULL},
 };

@@ -56,7 +56,7 @@ class Analyzer:
         self.model = model
         self.catalogue = catalogue
         self.tokenizer = tokenizer or Tokenizer()
-        self._patterns = {label: self.catalogue.patterns_for(label) for label in HARD_SELL_LABELS}
+        self._patterns = {label: self.catalogue.pattern_groups(label) for label in HARD_SELL_LABELS}
         self._fallback_ids = frozenset(f.id for f in catalogue.fallbacks.values())
         features = model.metadata["features"]
         self._char_ngrams = tuple(int(n) for n in features["char_ngrams"])
@@ -191,11 +191,13 @@ class Analyzer:
     ) -> list[Span]:
         """Phrases for every raised label, outside allowed terms, non-overlapping, in text order."""
         candidates: list[tuple[Label, explain.Phrase]] = []
+        layout: explain.Clauses | None = None  # found once, shared by both hard-sell labels
         for label, prefix in prefixes.items():
             if label == Label.STORY:
                 phrases = explain.sentence_phrases(doc, prefix)
             else:
-                phrases = explain.attributed_phrases(doc, prefix)
+                layout = layout or explain.clauses(doc)
+                phrases = explain.attributed_phrases(layout, prefix)
                 phrases += explain.pattern_phrases(matched[label], prefix)
                 phrases = explain.merge_phrases(phrases, prefix)
             if allowed:  # allowed terms are never highlighted, whatever the category

@@ -74,23 +74,39 @@ def is_break(token: Token) -> bool:
     return False
 
 
-def attributed_phrases(doc: Document, prefix: Prefix) -> list[Phrase]:
+@dataclass(frozen=True, slots=True)
+class Clauses:
+    """Where a draft's clauses are, whatever the label: each token's place, the runs of tokens
+    between punctuation, and the links (never highlighted). Found once per draft and shared by
+    every label's phrases."""
+
+    tokens: tuple[Token, ...]
+    runs: list[tuple[int, int]]  # (first, last) token indices
+    urls: list[tuple[int, int]]
+
+
+def clauses(doc: Document) -> Clauses:
+    """The clause layout of a draft (see `Clauses`)."""
+    tokens = doc.tokens
+    breaks = [is_break(t) for t in tokens]
+    return Clauses(tokens, _clauses(tokens, breaks, doc.normalized.text), [m.span() for m in _URL.finditer(doc.normalized.text)])
+
+
+def attributed_phrases(layout: Clauses, prefix: Prefix) -> list[Phrase]:
     """Clauses (token runs between punctuation) that carry the label, as a reader would mark them.
 
     A short clause with a strong token is reported whole (「今すぐお電話を」, not 「今すぐ」); in a long
     clause the strong tokens grow over their non-negative neighbours up to a readable length.
     """
-    tokens = doc.tokens
+    tokens = layout.tokens
     sums = prefix.tolist()  # plain floats: indexing a NumPy array per token costs more than the sum
     scores = [sums[t.end] - sums[t.start] for t in tokens]
-    breaks = [is_break(t) for t in tokens]
-    top = max((sc for sc, br in zip(scores, breaks) if not br), default=0.0)
+    top = max((scores[k] for first, last in layout.runs for k in range(first, last + 1)), default=0.0)
     if top <= 0:
         return []
     floor = max(MIN_TOKEN_LOGIT, MIN_SHARE_OF_TOP * top)
-    urls = [m.span() for m in _URL.finditer(doc.normalized.text)]
     phrases: list[Phrase] = []
-    for first, last in _clauses(tokens, breaks, doc.normalized.text):
+    for first, last in layout.runs:
         strong = [k for k in range(first, last + 1) if scores[k] >= floor]
         if not strong:
             continue
@@ -99,7 +115,7 @@ def attributed_phrases(doc: Document, prefix: Prefix) -> list[Phrase]:
         else:
             runs = [_grow(tokens, scores, k, first, last) for k in strong]
         for a, b in runs:
-            start, end = _outside_urls(tokens[a].start, tokens[b].end, urls)
+            start, end = _outside_urls(tokens[a].start, tokens[b].end, layout.urls)
             if end - start < MIN_PHRASE_CHARS:
                 continue
             weight = region_weight(prefix, start, end)
@@ -182,11 +198,17 @@ def sentence_phrases(doc: Document, prefix: Prefix, limit: int = 3) -> list[Phra
     return sorted(strongest, key=lambda p: p.start)
 
 
-def pattern_regions(folded: str, patterns: Iterable[re.Pattern[str]]) -> list[tuple[int, int]]:
-    """Where catalogue patterns match the folded text, trimmed of surrounding spaces."""
+def pattern_regions(
+    folded: str, groups: Iterable[tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]]
+) -> list[tuple[int, int]]:
+    """Where catalogue patterns match the folded text, trimmed of surrounding spaces. Patterns come
+    in groups behind a screen (their alternation): a group whose screen finds nothing is skipped,
+    which spares a scan per pattern for most families of most drafts."""
     regions = []
-    for pattern in patterns:
-        for match in pattern.finditer(folded):
+    for screen, patterns in groups:
+        if screen.search(folded) is None:
+            continue
+        for match in (m for pattern in patterns for m in pattern.finditer(folded)):
             start, end = match.span()
             while start < end and folded[start].isspace():
                 start += 1

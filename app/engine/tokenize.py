@@ -1,20 +1,21 @@
 """Japanese tokenisation with fugashi + unidic-lite, returned as plain records with offsets.
 
 MeCab is asked to print exactly the three fields we use (surface, lemma, first part-of-speech
-level) as one string, which is split in Python: one C call per draft instead of one Python object
-per morpheme, so tokenising costs about what a bare surface-only parse costs. Offsets are found by
-walking the text. Should a line ever not split as expected, the node-by-node reader (the
-reference, slower) takes over for that draft.
+level) as one string, which the compiled kernel reads into tokens, finding each surface's offsets
+by walking the text: one C call per draft instead of one Python object per morpheme, so tokenising
+costs about what a bare surface-only parse costs. Should a line ever not read as expected, the
+node-by-node reader (the reference, slower; a test compares the two) takes over for that draft.
 """
 
 from __future__ import annotations
 
 import csv
 import threading
-from itertools import repeat
 from typing import NamedTuple
 
 import fugashi
+
+from app.engine import _kernel
 
 _LEMMA_FIELD = 7  # unidic-lite feature layout: pos1..pos4, cType, cForm, lForm, lemma, ...
 # Known words print their lemma; unknown words have none, so their surface stands in for it.
@@ -47,7 +48,7 @@ class Tokenizer:
         """Tokens of `text` with character offsets into `text` itself."""
         with self._lock:
             printed = self._formatted.parse(text)
-        tokens = _read_printed(printed, text)
+        tokens: list[Token] | None = _kernel.tokens(printed, text, Token)
         return tokens if tokens is not None else self.tokenize_by_node(text)
 
     def tokenize_by_node(self, text: str) -> list[Token]:
@@ -78,32 +79,3 @@ def _locate(text: str, surface: str, position: int) -> int:
         return position
     found = text.find(surface, position)
     return found if found >= 0 else position
-
-
-def _read_printed(printed: str, text: str) -> list[Token] | None:
-    """Tokens from MeCab's three-field lines, or None when the output does not read as expected.
-
-    Split in C (one flat list, then every third field), so the only Python loop is the one that
-    finds each surface in the text.
-    """
-    if not printed.endswith("EOS"):  # fugashi strips the newline after the final EOS
-        return None
-    fields = printed[:-4].replace("\n", "\t").split("\t") if len(printed) > 3 else []
-    if len(fields) % 3:
-        return None
-    surfaces = fields[0::3]
-    starts: list[int] = []
-    ends: list[int] = []
-    position = 0
-    for surface in surfaces:
-        if not surface:
-            return None
-        if not text.startswith(surface, position):
-            position = text.find(surface, position)
-            if position < 0:
-                return None
-        starts.append(position)
-        position += len(surface)
-        ends.append(position)
-    # tuple.__new__ straight from C: NamedTuple's own constructor is a Python call per token
-    return list(map(tuple.__new__, repeat(Token), zip(surfaces, fields[1::3], fields[2::3], starts, ends)))
