@@ -56,7 +56,7 @@ class Analyzer:
         self.model = model
         self.catalogue = catalogue
         self.tokenizer = tokenizer or Tokenizer()
-        self._patterns = {label: self.catalogue.pattern_groups(label) for label in HARD_SELL_LABELS}
+        self._patterns = {label: self.catalogue.patterns_for(label) for label in HARD_SELL_LABELS}
         self._fallback_ids = frozenset(f.id for f in catalogue.fallbacks.values())
         features = model.metadata["features"]
         self._char_ngrams = tuple(int(n) for n in features["char_ngrams"])

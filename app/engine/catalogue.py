@@ -148,9 +148,9 @@ class Catalogue(BaseModel):
         """Families of one hard-sell category, in catalogue order."""
         return [f for f in self.families if f.category == label]
 
-    def pattern_groups(self, label: Label) -> list[tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]]:
-        """One category's compiled patterns, family by family, each behind its family's screen."""
-        return [(f.screen, f.compiled) for f in self.families_for(label)]
+    def patterns_for(self, label: Label) -> list[re.Pattern[str]]:
+        """All compiled patterns of one category."""
+        return [p for f in self.families_for(label) for p in f.compiled]
 
 
 def any_of(patterns: list[str]) -> re.Pattern[str]:

@@ -198,17 +198,11 @@ def sentence_phrases(doc: Document, prefix: Prefix, limit: int = 3) -> list[Phra
     return sorted(strongest, key=lambda p: p.start)
 
 
-def pattern_regions(
-    folded: str, groups: Iterable[tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]]
-) -> list[tuple[int, int]]:
-    """Where catalogue patterns match the folded text, trimmed of surrounding spaces. Patterns come
-    in groups behind a screen (their alternation): a group whose screen finds nothing is skipped,
-    which spares a scan per pattern for most families of most drafts."""
+def pattern_regions(folded: str, patterns: Iterable[re.Pattern[str]]) -> list[tuple[int, int]]:
+    """Where catalogue patterns match the folded text, trimmed of surrounding spaces."""
     regions = []
-    for screen, patterns in groups:
-        if screen.search(folded) is None:
-            continue
-        for match in (m for pattern in patterns for m in pattern.finditer(folded)):
+    for pattern in patterns:
+        for match in pattern.finditer(folded):
             start, end = match.span()
             while start < end and folded[start].isspace():
                 start += 1
