@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.engine.analyze import Analyzer
+from app.engine.soften import units
 from app.labels import HARD_SELL_LABELS, Label, Verdict
 
 FACT = re.compile(r"https?://[\w./:%?=&#-]+|@[A-Za-z0-9_.]+|[0-9０-９]+")
@@ -161,3 +162,37 @@ def test_softening_never_loses_a_product_name(analyzer: Analyzer, draft: str) ->
     softened = analyzer.analyze(draft).softened_text
     for product in PRODUCTS:
         assert product not in draft or product in softened, (product, softened)
+
+
+def _unit_texts(text: str) -> list[str]:
+    return [text[u.start : u.end] for u in units(text)]
+
+
+def test_a_sentence_broken_over_short_lines_is_one_unit_so_no_drop_leaves_half_of_it() -> None:
+    text = "最近、\n眠れない夜が\n増えていませんか。\n\n私たちのチームで\n一緒に夢を叶えませんか？💫"
+    assert _unit_texts(text) == ["最近、\n眠れない夜が\n増えていませんか。", "私たちのチームで\n一緒に夢を叶えませんか？💫"]
+
+
+def test_a_blank_line_or_a_hashtag_line_ends_a_unit_however_the_line_ends() -> None:
+    assert _unit_texts("詳しくはDMで\n\n今日も焼きます。") == ["詳しくはDMで", "今日も焼きます。"]
+    assert _unit_texts("お問い合わせはDMで\n#パン屋") == ["お問い合わせはDMで", "#パン屋"]
+    assert _unit_texts("こんにちは\n今日も焼きます。") == ["こんにちは", "今日も焼きます。"]
+
+
+def test_emoji_that_end_a_line_go_with_the_sentence_but_emoji_that_point_ahead_do_not() -> None:
+    assert _unit_texts("撮りましたか?👶🎂\n次の投稿です。") == ["撮りましたか?👶🎂", "次の投稿です。"]
+    assert _unit_texts("お気軽にどうぞ。☎ 0120-000-555")[0] == "お気軽にどうぞ。"
+
+
+def test_softening_a_post_of_short_lines_never_leaves_a_line_that_breaks_off(analyzer: Analyzer) -> None:
+    draft = (
+        "ハーフバースデー、もう撮った?👶🎂\n\n"
+        "まだの人は急がなくて大丈夫、でも\nあの時期の寝返りの可愛さは\nほんとに今だけだよ🥺\n\n"
+        "#ハーフバースデー #ベビーフォト"
+    )
+    softened = analyzer.analyze(draft).softened_text
+    lines = softened.split("\n")
+    for line, following in zip(lines, lines[1:] + [""]):
+        if line.endswith(("は", "が", "、", "でも")):
+            assert following.strip(), softened  # a line that goes on is still followed by its ending
+    assert "👶🎂" not in softened or "もう撮った" in softened, softened  # no emoji left alone

@@ -79,9 +79,16 @@ class Unit:
     end: int
 
 
+# A line that ends like this goes on in the next line (「私たちのチームで\n一緒に…」): in posts broken
+# into short lines, the sentence, not the line, is what a drop may remove.
+_GOES_ON = re.compile(r"(?:[、,，]|[がをにでとへやも]|から|まで|より|けど|けれど|ので|のに|でも|(?<!にち|ばん)は)$")
+
+
 def units(text: str) -> list[Unit]:
     """Sentences of the original text, never split inside a quotation; a 【heading】 and a run after
-    an emoji followed by a space count as their own units, as a reader sees them."""
+    an emoji followed by a space count as their own units, as a reader sees them. A line that ends
+    mid-sentence (「眠れない夜が」) goes on into the next line unless a blank line or a hashtag line
+    follows, and emoji that end the line after a sentence's end belong to that sentence."""
     found: list[Unit] = []
     start = 0
     depth = 0
@@ -100,6 +107,9 @@ def units(text: str) -> list[Unit]:
     while k < n:
         char = text[k]
         if char == "\n":
+            if depth == 0 and _goes_on(text, start, k):
+                k += 1
+                continue
             close(k)
             start, depth, k = k + 1, 0, k + 1
             continue
@@ -110,6 +120,7 @@ def units(text: str) -> list[Unit]:
         elif depth == 0 and char in _SENTENCE_END:
             while k + 1 < n and (text[k + 1] in _SENTENCE_END or text[k + 1] in _CLOSERS):
                 k += 1
+            k = _trailing_emoji_end(text, k + 1) - 1
             close(k + 1)
             start = k + 1
         elif depth == 0 and char == "】" and text[start:k].lstrip().startswith("【"):
@@ -121,6 +132,29 @@ def units(text: str) -> list[Unit]:
         k += 1
     close(n)
     return found
+
+
+def _goes_on(text: str, start: int, newline: int) -> bool:
+    """Whether the line ending at `newline` ends mid-sentence and the next line carries it on."""
+    line = text[start:newline].rstrip()
+    following = text[newline + 1 :].lstrip(" \t\u3000")
+    return bool(line) and bool(_GOES_ON.search(line)) and not following.startswith(("\n", "#", "＃")) and bool(following)
+
+
+def _trailing_emoji_end(text: str, at: int) -> int:
+    """Past the emoji at `at` when they end their line (「叶えませんか?💫」): they decorate the sentence
+    before them. Emoji with more text after them on the line (「☎ 0120…」) point to that text."""
+    end = at
+    while end < len(text) and _is_emoji(text[end]):
+        end += 1
+    line_end = text.find("\n", end)
+    rest = text[end : len(text) if line_end < 0 else line_end]
+    return end if end > at and not rest.strip() else at
+
+
+def _is_emoji(char: str) -> bool:
+    """A pictograph, or what joins and modifies one (variation selector, zero-width joiner)."""
+    return char in "\ufe0f\u200d" or unicodedata.category(char) == "So" or "\U0001f3fb" <= char <= "\U0001f3ff"
 
 
 def soften(
