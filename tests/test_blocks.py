@@ -7,8 +7,6 @@ from hypothesis import strategies as st
 
 from app.engine.analyze import Analyzer
 from app.engine.blocks import BLOCK_CHARS, LONG_CHARS, block_ranges
-from app.engine.features import Document
-from app.engine.normalize import NormalizedText
 from app.labels import HARD_SELL_LABELS, Verdict
 from app.training.corpus import load_corpus
 from app.training.splits import Split, assign_splits
@@ -58,26 +56,11 @@ def test_a_block_is_the_slice_of_the_encoded_draft_with_the_word_occurrences_ins
     encoded = analyzer.model.encode(doc)
     block = encoded.part(start, end)
     assert block.text == doc.normalized.text[start:end]
-    rows, kept = analyzer.model.words.rows_of_terms(doc.word_terms)
-    regions = zip(rows.tolist(), doc.word_starts[kept].tolist(), doc.word_ends[kept].tolist())
+    terms, starts, ends = doc.word_occurrences()
+    rows, kept = analyzer.model.words.rows_of_terms(terms)
+    regions = zip(rows.tolist(), starts[kept].tolist(), ends[kept].tolist())
     inside = [(r, a - start, b - start) for r, a, b in regions if start <= a and b <= end]
     assert list(zip(block.word_rows.tolist(), block.word_starts.tolist(), block.word_ends.tolist())) == inside
-
-
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=30)
-@given(st.integers(min_value=0, max_value=len(LONG_STORY) - 40))
-def test_a_block_scores_as_the_same_slice_tokenised_with_only_its_own_words(analyzer: Analyzer, start: int) -> None:
-    """Reading a part of the encoding equals scoring a document that holds just that part's words."""
-    doc = analyzer.document(LONG_STORY)
-    block = analyzer.model.encode(doc).part(start, start + 40)
-    inside = (doc.word_starts >= start) & (doc.word_ends <= start + 40)
-    terms = [t for t, keep in zip(doc.word_terms, inside.tolist()) if keep]
-    alone = Document(
-        NormalizedText(block.text, block.text), (), terms, doc.word_starts[inside] - start, doc.word_ends[inside] - start, doc.char_ngrams
-    )
-    expected = analyzer.model.probabilities(alone)
-    got = analyzer.model.probabilities(block)
-    assert all(abs(got[label] - expected[label]) < 1e-12 for label in expected)
 
 
 def test_a_blast_after_a_long_story_is_a_hard_sell_with_its_phrases_highlighted(analyzer: Analyzer) -> None:

@@ -13,6 +13,7 @@ from app.engine import _kernel
 from app.engine.analyze import Analyzer
 from app.engine.features import MAX_KEYED_NGRAM, gram_keys
 from app.engine.model import VOCABULARY_FILE, WEIGHTS_FILE, LinearModel
+from app.engine.tokenize import Token
 from app.training.corpus import load_corpus
 from tests.conftest import DATA_DIR, MODEL_DIR
 
@@ -100,3 +101,31 @@ def test_the_compiled_key_index_finds_every_key_at_its_sorted_position(keys: set
     used = index[index[:, 0] != 0]
     assert sorted(used[:, 0].tolist()) == ordered.tolist()
     assert all(ordered[position] == key for key, position in used.tolist())
+
+
+def _assert_same_encoding(analyzer: Analyzer, model: LinearModel, text: str) -> None:
+    doc = analyzer.document(text)
+    compiled, reference = model.encode(doc), model.encode(doc, compiled=False)
+    assert compiled.word_rows.tolist() == reference.word_rows.tolist()
+    assert compiled.word_starts.tolist() == reference.word_starts.tolist()
+    assert compiled.word_ends.tolist() == reference.word_ends.tolist()
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drafts)
+def test_word_terms_found_from_tokens_in_c_equal_the_string_terms_looked_up(analyzer: Analyzer, model: LinearModel, text: str) -> None:
+    _assert_same_encoding(analyzer, model, text)
+
+
+def test_word_terms_found_from_tokens_in_c_equal_the_string_terms_on_the_corpus(analyzer: Analyzer, model: LinearModel) -> None:
+    for post in load_corpus(DATA_DIR)[::7]:
+        _assert_same_encoding(analyzer, model, post.text)
+
+
+def test_a_word_term_is_found_only_when_every_code_point_matches() -> None:
+    """The lookup is exact: a term missing from the vocabulary is not found, whatever its hash."""
+    index = _kernel.word_index(["w:今", "w:すぐ", "b:今 すぐ", "w:<num>"])
+    tokens = [Token("今", "今", "名詞", 0, 1), Token("すぐ", "すぐ", "副詞", 1, 3), Token("5", "5", "名詞", 3, 4), Token("個", "個", "接尾辞", 4, 5)]
+    rows, starts, ends = (np.frombuffer(part, dtype=np.int64).tolist() for part in _kernel.word_rows(tokens, "空白", "名詞", *index, 8))
+    assert rows == [0, 1, 3, 2]  # 今, すぐ, <num>, then the bigram 今 すぐ (個 and the other bigrams are unknown)
+    assert list(zip(starts, ends)) == [(0, 1), (1, 3), (3, 4), (0, 3)]

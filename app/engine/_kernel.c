@@ -364,9 +364,236 @@ error:
     return NULL;
 }
 
+/* ---- word terms: the lemma unigrams and bigrams of features.word_features, looked up without
+ * building their strings. A term is hashed from its code points (FNV-1a), found in an index built
+ * from the vocabulary at load, and confirmed against the vocabulary's own code points, so a lookup
+ * is exact. */
+
+#define FNV_OFFSET 0xcbf29ce484222325ull
+#define FNV_PRIME 0x100000001b3ull
+
+static int64_t term_hash(const Py_UCS4 *points, Py_ssize_t n) {
+    uint64_t h = FNV_OFFSET;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        h ^= points[i];
+        h *= FNV_PRIME;
+    }
+    h ^= h >> 31;
+    return h ? (int64_t)(h & 0x7fffffffffffffffull) | 1 : 1; /* never 0: 0 marks an empty slot */
+}
+
+/* word_index(terms) -> (index, points, offsets): slots of [hash, row] (capacity a power of two, a
+ * third used at most), every term's code points as uint32 one after the other, and int64 offsets
+ * (terms + 1) into them. */
+static PyObject *word_index(PyObject *self, PyObject *args) {
+    PyObject *terms;
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &terms)) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(terms), total = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *term = PyList_GET_ITEM(terms, k);
+        if (!PyUnicode_Check(term)) {
+            PyErr_SetString(PyExc_TypeError, "terms must be strings");
+            return NULL;
+        }
+        total += PyUnicode_GET_LENGTH(term);
+    }
+    size_t capacity = 16;
+    while (capacity < (size_t)n * 3) capacity <<= 1;
+    PyObject *index_b = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(capacity * 2 * sizeof(int64_t)));
+    PyObject *points_b = PyBytes_FromStringAndSize(NULL, (total ? total : 1) * (Py_ssize_t)sizeof(Py_UCS4));
+    PyObject *offsets_b = PyBytes_FromStringAndSize(NULL, (n + 1) * (Py_ssize_t)sizeof(int64_t));
+    if (!index_b || !points_b || !offsets_b) goto fail;
+    int64_t *index = (int64_t *)PyBytes_AS_STRING(index_b), *offsets = (int64_t *)PyBytes_AS_STRING(offsets_b);
+    Py_UCS4 *points = (Py_UCS4 *)PyBytes_AS_STRING(points_b);
+    memset(index, 0, capacity * 2 * sizeof(int64_t));
+    Py_ssize_t at = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *term = PyList_GET_ITEM(terms, k);
+        Py_ssize_t length = PyUnicode_GET_LENGTH(term);
+        offsets[k] = at;
+        if (!PyUnicode_AsUCS4(term, points + at, length, 0)) goto fail;
+        int64_t hash = term_hash(points + at, length);
+        size_t slot = slot_of_key(hash, capacity);
+        while (index[2 * slot] != 0) slot = (slot + 1) & (capacity - 1);
+        index[2 * slot] = hash;
+        index[2 * slot + 1] = k;
+        at += length;
+    }
+    offsets[n] = at;
+    return Py_BuildValue("(NNN)", index_b, points_b, offsets_b);
+fail:
+    Py_XDECREF(index_b);
+    Py_XDECREF(points_b);
+    Py_XDECREF(offsets_b);
+    return NULL;
+}
+
+typedef struct {
+    const int64_t *index, *offsets;
+    const Py_UCS4 *points;
+    size_t capacity;
+    Py_ssize_t n_terms;
+} WordIndex;
+
+/* Row of the term held in points[0:n], or -1. */
+static Py_ssize_t find_term(const WordIndex *w, const Py_UCS4 *points, Py_ssize_t n) {
+    int64_t hash = term_hash(points, n);
+    size_t slot = slot_of_key(hash, w->capacity);
+    while (w->index[2 * slot] != 0) {
+        if (w->index[2 * slot] == hash) {
+            int64_t row = w->index[2 * slot + 1];
+            if (row >= 0 && row < w->n_terms) {
+                const Py_UCS4 *stored = w->points + w->offsets[row];
+                if (w->offsets[row + 1] - w->offsets[row] == n && memcmp(stored, points, (size_t)n * sizeof(Py_UCS4)) == 0)
+                    return (Py_ssize_t)row;
+            }
+        }
+        slot = (slot + 1) & (w->capacity - 1);
+    }
+    return -1;
+}
+
+static void append_hit(Scratch *s, Py_ssize_t *m, Py_ssize_t row, int64_t start, int64_t end) {
+    s->rows[*m] = row;
+    s->starts[*m] = start;
+    s->ends[*m] = end;
+    (*m)++;
+}
+
+/* The word key of a token (see features.word_features): <num> for a noun that starts with a
+ * digit, else its lemma with ASCII digits folded to '0'. Written to out; returns its length. */
+static Py_ssize_t token_key(PyObject *surface, PyObject *lemma, int noun, Py_UCS4 *out) {
+    if (noun && PyUnicode_GET_LENGTH(surface) > 0 && Py_UNICODE_ISDIGIT(PyUnicode_READ_CHAR(surface, 0))) {
+        static const char num[] = "<num>";
+        for (int i = 0; i < 5; i++) out[i] = (Py_UCS4)num[i];
+        return 5;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(lemma);
+    int kind = PyUnicode_KIND(lemma);
+    const void *data = PyUnicode_DATA(lemma);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        out[i] = (c >= '1' && c <= '9') ? '0' : c;
+    }
+    return n;
+}
+
+/* word_rows(tokens, skip_pos, noun_pos, index, points, offsets, max_length)
+ *   -> (rows, starts, ends) as int64 bytes: the in-vocabulary lemma unigrams ("w:" + key) of the
+ * tokens that are not white space, then their bigrams ("b:" + key + " " + next key), each with the
+ * region it covers; the same terms, in the same order, as features.word_features. */
+static PyObject *word_rows(PyObject *self, PyObject *args) {
+    PyObject *tokens, *skip_pos, *noun_pos;
+    Py_buffer index_b, points_b, offsets_b;
+    Py_ssize_t max_length;
+    if (!PyArg_ParseTuple(args, "OUUy*y*y*n", &tokens, &skip_pos, &noun_pos, &index_b, &points_b, &offsets_b,
+                          &max_length))
+        return NULL;
+    PyObject *result = NULL;
+    PyObject *seq = PySequence_Fast(tokens, "tokens must be a sequence");
+    Scratch s = {0};
+    Py_UCS4 *keys = NULL, *term = NULL;
+    Py_ssize_t *key_at = NULL, *key_len = NULL;
+    int64_t *token_starts = NULL, *token_ends = NULL;
+    WordIndex w = {index_b.buf, offsets_b.buf, points_b.buf, (size_t)index_b.len / 16, offsets_b.len / 8 - 1};
+    if (!seq) goto done;
+    if (index_b.len % 16 || w.capacity == 0 || (w.capacity & (w.capacity - 1)) || w.n_terms < 0 || max_length < 0 ||
+        points_b.len < (w.n_terms >= 0 ? ((const int64_t *)offsets_b.buf)[w.n_terms] : 0) * (Py_ssize_t)sizeof(Py_UCS4)) {
+        PyErr_SetString(PyExc_ValueError, "the word index is malformed");
+        goto done;
+    }
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq), total = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *token = PySequence_Fast_GET_ITEM(seq, k);
+        if (!PyTuple_Check(token) || PyTuple_GET_SIZE(token) != 5 || !PyUnicode_Check(PyTuple_GET_ITEM(token, 1))) {
+            PyErr_SetString(PyExc_TypeError, "tokens must be (surface, lemma, pos, start, end) tuples");
+            goto done;
+        }
+        total += PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(token, 1)) + 5;
+    }
+    size_t slots = (size_t)(2 * n + 1);
+    s.rows = malloc(slots * sizeof(int64_t));
+    s.starts = malloc(slots * sizeof(int64_t));
+    s.ends = malloc(slots * sizeof(int64_t));
+    keys = malloc((size_t)(total + 1) * sizeof(Py_UCS4));
+    term = malloc((size_t)(max_length + 3) * sizeof(Py_UCS4));
+    key_at = malloc((size_t)(n + 1) * sizeof(Py_ssize_t));
+    key_len = malloc((size_t)(n + 1) * sizeof(Py_ssize_t));
+    token_starts = malloc((size_t)(n + 1) * sizeof(int64_t));
+    token_ends = malloc((size_t)(n + 1) * sizeof(int64_t));
+    if (!s.rows || !s.starts || !s.ends || !keys || !term || !key_at || !key_len || !token_starts || !token_ends) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    /* the kept tokens' keys and regions */
+    Py_ssize_t kept = 0, at = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *token = PySequence_Fast_GET_ITEM(seq, k);
+        PyObject *surface = PyTuple_GET_ITEM(token, 0), *lemma = PyTuple_GET_ITEM(token, 1), *pos = PyTuple_GET_ITEM(token, 2);
+        if (!PyUnicode_Check(surface) || !PyUnicode_Check(pos)) {
+            PyErr_SetString(PyExc_TypeError, "a token's surface and part of speech must be strings");
+            goto done;
+        }
+        int skip = PyUnicode_Compare(pos, skip_pos);
+        if (skip == -1 && PyErr_Occurred()) goto done;
+        if (skip == 0) continue;
+        int blank = 1;
+        for (Py_ssize_t i = 0; i < PyUnicode_GET_LENGTH(surface) && blank; i++)
+            blank = Py_UNICODE_ISSPACE(PyUnicode_READ_CHAR(surface, i));
+        if (blank) continue;
+        int noun = PyUnicode_Compare(pos, noun_pos);
+        if (noun == -1 && PyErr_Occurred()) goto done;
+        key_at[kept] = at;
+        key_len[kept] = token_key(surface, lemma, noun == 0, keys + at);
+        at += key_len[kept];
+        token_starts[kept] = PyLong_AsLongLong(PyTuple_GET_ITEM(token, 3));
+        token_ends[kept] = PyLong_AsLongLong(PyTuple_GET_ITEM(token, 4));
+        if (PyErr_Occurred()) goto done;
+        kept++;
+    }
+    Py_ssize_t m = 0;
+    for (Py_ssize_t k = 0; k < kept; k++) { /* unigrams */
+        Py_ssize_t length = 2 + key_len[k];
+        if (length > max_length) continue;
+        term[0] = 'w';
+        term[1] = ':';
+        memcpy(term + 2, keys + key_at[k], (size_t)key_len[k] * sizeof(Py_UCS4));
+        Py_ssize_t row = find_term(&w, term, length);
+        if (row >= 0) append_hit(&s, &m, row, token_starts[k], token_ends[k]);
+    }
+    for (Py_ssize_t k = 0; k + 1 < kept; k++) { /* bigrams */
+        Py_ssize_t length = 3 + key_len[k] + key_len[k + 1];
+        if (length > max_length) continue;
+        term[0] = 'b';
+        term[1] = ':';
+        memcpy(term + 2, keys + key_at[k], (size_t)key_len[k] * sizeof(Py_UCS4));
+        term[2 + key_len[k]] = ' ';
+        memcpy(term + 3 + key_len[k], keys + key_at[k + 1], (size_t)key_len[k + 1] * sizeof(Py_UCS4));
+        Py_ssize_t row = find_term(&w, term, length);
+        if (row >= 0) append_hit(&s, &m, row, token_starts[k], token_ends[k + 1]);
+    }
+    result = Py_BuildValue("(y#y#y#)", (const char *)s.rows, (Py_ssize_t)(m * sizeof(int64_t)), (const char *)s.starts,
+                           (Py_ssize_t)(m * sizeof(int64_t)), (const char *)s.ends, (Py_ssize_t)(m * sizeof(int64_t)));
+done:
+    scratch_free(&s);
+    free(keys);
+    free(term);
+    free(key_at);
+    free(key_len);
+    free(token_starts);
+    free(token_ends);
+    Py_XDECREF(seq);
+    PyBuffer_Release(&index_b);
+    PyBuffer_Release(&points_b);
+    PyBuffer_Release(&offsets_b);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"score", score, METH_VARARGS, "Logits (and per-occurrence detail) of one folded draft; see the module source."},
     {"tokens", read_tokens, METH_VARARGS, "Tokens from MeCab's three-field lines; see the module source."},
+    {"word_index", word_index, METH_VARARGS, "The lookup of a word vocabulary; see the module source."},
+    {"word_rows", word_rows, METH_VARARGS, "Rows and regions of a draft's in-vocabulary word terms; see the module source."},
     {"index", build_index, METH_VARARGS, "The hash index of sorted character n-gram keys; see the module source."},
     {NULL, NULL, 0, NULL},
 };

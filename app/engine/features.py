@@ -31,7 +31,8 @@ _STYLE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("s:date", re.compile(r"\d{1,2}\s*(?:/|月)\s*\d{1,2}")),
 )
 _DIGITS = str.maketrans("0123456789", "0000000000")
-_SKIP_POS = frozenset({"空白"})
+SKIP_POS = "空白"  # white space: no word term
+NUMBER_POS = "名詞"  # a noun that starts with a digit is the word <num>
 
 
 # A character n-gram's key packs its code points (each + 1, 21 bits apiece) into one integer, so
@@ -47,10 +48,26 @@ class Document:
 
     normalized: NormalizedText
     tokens: tuple[Token, ...]
-    word_terms: list[str]
-    word_starts: NDArray[np.intp]  # region of each word term in the folded text
-    word_ends: NDArray[np.intp]
+    style_terms: list[str]  # typographic cues (see `style_features`), with their regions
+    style_starts: list[int]
+    style_ends: list[int]
     char_ngrams: tuple[int, ...]
+
+    def word_occurrences(self) -> tuple[list[str], NDArray[np.intp], NDArray[np.intp]]:
+        """The word block's terms (lemma unigrams, bigrams, then style cues) with the region of
+        each in the folded text. Built on request: serving looks the same terms up in C from the
+        tokens (`LinearModel.encode`) and never needs them as strings."""
+        terms, starts, ends = word_features(list(self.tokens))
+        return (
+            terms + self.style_terms,
+            np.array(starts + self.style_starts, dtype=np.intp),
+            np.array(ends + self.style_ends, dtype=np.intp),
+        )
+
+    @property
+    def word_terms(self) -> list[str]:
+        """The word block's terms as strings (what training's vectorizers count)."""
+        return self.word_occurrences()[0]
 
     @property
     def char_regions(self) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
@@ -135,10 +152,10 @@ def word_features(tokens: list[Token]) -> tuple[list[str], list[int], list[int]]
 
     A token's word-level identity is its lemma with digits folded to 0, or <num> for a number.
     """
-    kept = [t for t in tokens if t.pos not in _SKIP_POS and t.surface.strip()]
+    kept = [t for t in tokens if t.pos != SKIP_POS and t.surface.strip()]
     # one translate over all lemmas (a newline never occurs inside a lemma)
     folded = "\n".join([t.lemma for t in kept]).translate(_DIGITS).split("\n") if kept else []
-    keys = ["<num>" if t.pos == "名詞" and t.surface[:1].isdigit() else key for t, key in zip(kept, folded)]
+    keys = ["<num>" if t.pos == NUMBER_POS and t.surface[:1].isdigit() else key for t, key in zip(kept, folded)]
     starts = [t.start for t in kept]
     ends = [t.end for t in kept]
     terms = ["w:" + key for key in keys]
@@ -164,17 +181,7 @@ def build_document(
     style: bool = False,
 ) -> Document:
     """Assemble a Document from the outputs of normalisation and tokenisation."""
-    word_terms, word_starts, word_ends = word_features(tokens)
-    if style:
-        style_terms, style_regions = style_features(normalized.text)
-        word_terms += style_terms
-        word_starts += [a for a, _ in style_regions]
-        word_ends += [b for _, b in style_regions]
+    style_terms, style_regions = style_features(normalized.text) if style else ([], [])
     return Document(
-        normalized,
-        tuple(tokens),
-        word_terms,
-        np.array(word_starts, dtype=np.intp),
-        np.array(word_ends, dtype=np.intp),
-        char_ngrams,
+        normalized, tuple(tokens), style_terms, [a for a, _ in style_regions], [b for _, b in style_regions], char_ngrams
     )

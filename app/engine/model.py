@@ -22,7 +22,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.engine import _kernel
-from app.engine.features import Document, char_keys, char_regions, char_terms, gram_keys
+from app.engine.features import NUMBER_POS, SKIP_POS, Document, char_keys, char_regions, char_terms, gram_keys
+from app.engine.tokenize import Token
 from app.labels import LABELS, Label
 
 METADATA_FILE = "model.json"
@@ -115,15 +116,26 @@ class LinearModel:
         """The lower threshold from which a hard-sell score earns a 'caution' verdict."""
         return float(self.metadata["caution_thresholds"][label.value])
 
-    def encode(self, doc: Document) -> Encoded:
-        """The draft as this model reads it (words looked up in the vocabulary once)."""
-        rows, kept = self.words.rows_of_terms(doc.word_terms)
+    def encode(self, doc: Document, compiled: bool = True) -> Encoded:
+        """The draft as this model reads it (words looked up in the vocabulary once). The kernel
+        finds the lemma unigrams and bigrams straight from the tokens, without building their
+        strings; the string terms (`compiled=False`) are the reference a test compares it with."""
+        if compiled:
+            rows, starts, ends = self.words.rows_of_tokens(doc.tokens)
+            style_rows, kept = self.words.rows_of_terms(doc.style_terms)
+            if style_rows.size:
+                rows = np.concatenate((rows, style_rows))
+                starts = np.concatenate((starts, np.array(doc.style_starts, dtype=np.int64)[kept]))
+                ends = np.concatenate((ends, np.array(doc.style_ends, dtype=np.int64)[kept]))
+            return Encoded(doc.normalized.text, doc.char_ngrams, rows.astype(np.int64, copy=False), starts, ends)
+        terms, term_starts, term_ends = doc.word_occurrences()
+        found, kept = self.words.rows_of_terms(terms)
         return Encoded(
             doc.normalized.text,
             doc.char_ngrams,
-            rows.astype(np.int64, copy=False),
-            doc.word_starts[kept].astype(np.int64, copy=False),
-            doc.word_ends[kept].astype(np.int64, copy=False),
+            found.astype(np.int64, copy=False),
+            term_starts[kept].astype(np.int64, copy=False),
+            term_ends[kept].astype(np.int64, copy=False),
         )
 
     def score(self, source: Document | Encoded) -> Scored:
@@ -237,6 +249,9 @@ class TermLookup:
             self._keys = np.ascontiguousarray(keys[self.order])
         # the compiled scorer's hash index of the sorted keys (one probe per gram, not a search)
         self.index = _kernel.index(self._keys)
+        # and of the terms themselves, for word terms found from tokens (see `rows_of_tokens`)
+        self._term_index = _kernel.word_index(list(terms)) if keys is None else (b"", b"", b"")
+        self._longest_term = max(map(len, terms), default=0)
 
     def __len__(self) -> int:
         return int(self.order.size)
@@ -256,6 +271,14 @@ class TermLookup:
         found = np.fromiter(map(self._rows.get, terms, repeat(-1)), dtype=np.intp, count=len(terms))
         kept = found >= 0
         return found[kept], kept
+
+    def rows_of_tokens(self, tokens: tuple[Token, ...]) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+        """Rows and regions of the in-vocabulary lemma unigrams and bigrams of `tokens`, in the
+        order of `features.word_features` (found in C, without building the terms' strings)."""
+        if self.keyed:
+            raise ValueError("a block keyed by character n-grams holds no word terms")
+        raw = _kernel.word_rows(tokens, SKIP_POS, NUMBER_POS, *self._term_index, self._longest_term)
+        return tuple(np.frombuffer(part, dtype=np.int64) for part in raw)  # type: ignore[return-value]
 
     def rows_of_keys(self, keys: NDArray[np.int64]) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
         """Rows of the in-vocabulary grams given by key, and a mask of which occurrences those are."""
