@@ -56,7 +56,6 @@ class Analyzer:
         self.model = model
         self.catalogue = catalogue
         self.tokenizer = tokenizer or Tokenizer()
-        self._patterns = {label: self.catalogue.patterns_for(label) for label in HARD_SELL_LABELS}
         self._fallback_ids = frozenset(f.id for f in catalogue.fallbacks.values())
         features = model.metadata["features"]
         self._char_ngrams = tuple(int(n) for n in features["char_ngrams"])
@@ -88,14 +87,18 @@ class Analyzer:
         probs = scored.probabilities
         labels = [label for label in LABELS if probs[label] >= cuts.decision[label]]
         verdict = self.verdict(probs, cuts)
-        # catalogue matches serve hard-sell spans and the story-first outline: an ok draft needs neither
+        # catalogue matches serve hard-sell spans, their suggestions and the story-first outline: an
+        # ok draft needs none of them
+        hits = self.family_matches(doc.normalized.text) if verdict != Verdict.OK else {}
         matched = {
-            label: explain.pattern_regions(doc.normalized.text, self._patterns[label]) if verdict != Verdict.OK else []
+            label: explain.trimmed(doc.normalized.text, (m for f in self.catalogue.families_for(label) for m in hits[f.id]))
+            if hits
+            else []
             for label in HARD_SELL_LABELS
         }
         prefixes = self.densities(doc, scored, cuts)
         spans = self.spans(doc, prefixes, matched, allowed)
-        suggestions = span_suggestions(spans, doc, self.catalogue, lang)
+        suggestions = span_suggestions(spans, doc, self.catalogue, lang, hits or None)
         rules = {(s.span.start, s.span.end): s.id for s in suggestions if s.span is not None}
         spans = [s.model_copy(update={"rule": rules.get((s.start, s.end), _STORY_RULE)}) for s in spans]
         salesy = [region for regions in matched.values() for region in regions]
@@ -158,6 +161,10 @@ class Analyzer:
             start, end = doc.normalized.to_original(a, b)
             names.append((start, end, doc.normalized.original[start:end]))
         return names
+
+    def family_matches(self, folded: str) -> dict[str, list[tuple[int, int]]]:
+        """Where each catalogue family's patterns match the folded draft, by family id."""
+        return {family.id: explain.pattern_matches(folded, family.screened) for family in self.catalogue.families}
 
     def hard_sell_scores(self, text: str) -> dict[Label, float]:
         """Probabilities only (no explanation): what softening needs to check a rewrite."""

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from app.engine.prefilter import required_class
 from app.labels import HARD_SELL_LABELS, Label
 
 Lang = Literal["ja", "en"]
@@ -25,6 +26,7 @@ def _compiles(pattern: str) -> str:
 
 
 Regex = Annotated[str, AfterValidator(_compiles)]
+_LOOKS_AROUND = re.compile(r"\\[bBAZ]|\(\?<?[=!]|(?<!\[)\^|\$")
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "suggestions" / "catalogue.yaml"
 
 
@@ -67,6 +69,17 @@ class Family(BaseModel):
     def compiled(self) -> tuple[re.Pattern[str], ...]:
         """The patterns, compiled once."""
         return tuple(re.compile(p) for p in self.patterns)
+
+    @cached_property
+    def screened(self) -> tuple[tuple[re.Pattern[str] | None, re.Pattern[str]], ...]:
+        """Each pattern with the character class every match of it contains (see `prefilter`)."""
+        return tuple((required_class(p), c) for p, c in zip(self.patterns, self.compiled))
+
+    @cached_property
+    def context_sensitive(self) -> bool:
+        """Whether a pattern looks outside its match (anchors, word boundaries, lookarounds): such a
+        pattern may match in a phrase cut out of a draft and not in the draft itself."""
+        return any(_LOOKS_AROUND.search(p) for p in self.patterns)
 
     @cached_property
     def screen(self) -> re.Pattern[str]:
@@ -147,10 +160,6 @@ class Catalogue(BaseModel):
     def families_for(self, label: Label) -> list[Family]:
         """Families of one hard-sell category, in catalogue order."""
         return [f for f in self.families if f.category == label]
-
-    def patterns_for(self, label: Label) -> list[re.Pattern[str]]:
-        """All compiled patterns of one category."""
-        return [p for f in self.families_for(label) for p in f.compiled]
 
 
 def any_of(patterns: list[str]) -> re.Pattern[str]:

@@ -198,19 +198,31 @@ def sentence_phrases(doc: Document, prefix: Prefix, limit: int = 3) -> list[Phra
     return sorted(strongest, key=lambda p: p.start)
 
 
-def pattern_regions(folded: str, patterns: Iterable[re.Pattern[str]]) -> list[tuple[int, int]]:
-    """Where catalogue patterns match the folded text, trimmed of surrounding spaces."""
-    regions = []
-    for pattern in patterns:
-        for match in pattern.finditer(folded):
-            start, end = match.span()
-            while start < end and folded[start].isspace():
-                start += 1
-            while end > start and folded[end - 1].isspace():
-                end -= 1
-            if end > start:
-                regions.append((start, end))
-    return regions
+Screened = tuple[re.Pattern[str] | None, re.Pattern[str]]  # (a class every match contains, pattern)
+
+
+def pattern_matches(folded: str, screened: Iterable[Screened]) -> list[tuple[int, int]]:
+    """Where catalogue patterns match the folded text, pattern by pattern; a pattern whose
+    required characters (see `prefilter`) the text lacks is not run at all."""
+    return [
+        match.span()
+        for required, pattern in screened
+        if required is None or required.search(folded) is not None
+        for match in pattern.finditer(folded)
+    ]
+
+
+def trimmed(folded: str, regions: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Regions trimmed of surrounding spaces; those left empty are dropped."""
+    result = []
+    for start, end in regions:
+        while start < end and folded[start].isspace():
+            start += 1
+        while end > start and folded[end - 1].isspace():
+            end -= 1
+        if end > start:
+            result.append((start, end))
+    return result
 
 
 def pattern_phrases(regions: list[tuple[int, int]], prefix: Prefix) -> list[Phrase]:

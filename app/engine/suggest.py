@@ -35,13 +35,22 @@ def folded_range(doc: Document, span: Span) -> tuple[int, int]:
     return doc.normalized.to_folded(span.start, span.end)
 
 
-def match_family(span: Span, doc: Document, catalogue: Catalogue) -> FamilyMatch:
-    """The family whose pattern covers most of the span (catalogue order breaks ties)."""
+def match_family(
+    span: Span, doc: Document, catalogue: Catalogue, hits: dict[str, list[tuple[int, int]]] | None = None
+) -> FamilyMatch:
+    """The family whose pattern covers most of the span (catalogue order breaks ties).
+
+    `hits` (where each family matches the whole draft, from `Analyzer.family_matches`) spares
+    the search for families that cannot match: a pattern that matches inside the span also
+    matches the draft at an overlapping place, unless it looks outside its match (anchors, word
+    boundaries), and such families are always searched."""
     fs, fe = folded_range(doc, span)
     folded = doc.normalized.text[fs:fe]
     best: FamilyMatch = FamilyMatch(catalogue.fallbacks[span.category], span.text)
     best_cover = 0
     for family in catalogue.families_for(span.category):
+        if hits is not None and not family.context_sensitive and not any(a < fe and fs < b for a, b in hits[family.id]):
+            continue
         if family.screen.search(folded) is None:
             continue
         for pattern in family.compiled:
@@ -76,14 +85,15 @@ def render_replacements(templates: list[str], core: str) -> list[str]:
 
 
 def span_suggestions(
-    spans: list[Span], doc: Document, catalogue: Catalogue, lang: Lang
+    spans: list[Span], doc: Document, catalogue: Catalogue, lang: Lang, hits: dict[str, list[tuple[int, int]]] | None = None
 ) -> list[Suggestion]:
-    """One suggestion per hard-sell span, quoting it, with replacements that keep its facts."""
+    """One suggestion per hard-sell span, quoting it, with replacements that keep its facts
+    (`hits`: where each family matches the whole draft, see `match_family`)."""
     suggestions = []
     for span in spans:
         if span.category == Label.STORY:
             continue
-        found = match_family(span, doc, catalogue)
+        found = match_family(span, doc, catalogue, hits)
         suggestions.append(
             Suggestion(
                 id=found.entry.id,
