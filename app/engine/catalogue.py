@@ -142,7 +142,7 @@ class ComplianceRule(BaseModel):
 class Catalogue(BaseModel):
     """The whole catalogue file."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
 
     families: list[Family] = Field(min_length=1)
     fallbacks: dict[Label, Fallback]
@@ -157,9 +157,14 @@ class Catalogue(BaseModel):
             raise ValueError("family ids must be unique")
         return families
 
-    def families_for(self, label: Label) -> list[Family]:
+    def families_for(self, label: Label) -> tuple[Family, ...]:
         """Families of one hard-sell category, in catalogue order."""
-        return [f for f in self.families if f.category == label]
+        return self._by_label.get(label, ())
+
+    @cached_property
+    def _by_label(self) -> dict[Label, tuple[Family, ...]]:
+        """Families grouped by category once (every flagged phrase asks for its category's)."""
+        return {label: tuple(f for f in self.families if f.category == label) for label in Label}
 
 
 def any_of(patterns: list[str]) -> re.Pattern[str]:

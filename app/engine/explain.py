@@ -82,14 +82,17 @@ class Clauses:
 
     tokens: tuple[Token, ...]
     runs: list[tuple[int, int]]  # (first, last) token indices
+    members: list[int]  # every token index inside a run
     urls: list[tuple[int, int]]
 
 
 def clauses(doc: Document) -> Clauses:
     """The clause layout of a draft (see `Clauses`)."""
     tokens = doc.tokens
-    breaks = [is_break(t) for t in tokens]
-    return Clauses(tokens, _clauses(tokens, breaks, doc.normalized.text), [m.span() for m in _URL.finditer(doc.normalized.text)])
+    breaks = list(map(is_break, tokens))
+    runs = _clauses(tokens, breaks, doc.normalized.text)
+    members = [k for first, last in runs for k in range(first, last + 1)]
+    return Clauses(tokens, runs, members, [m.span() for m in _URL.finditer(doc.normalized.text)])
 
 
 def attributed_phrases(layout: Clauses, prefix: Prefix) -> list[Phrase]:
@@ -101,7 +104,7 @@ def attributed_phrases(layout: Clauses, prefix: Prefix) -> list[Phrase]:
     tokens = layout.tokens
     sums = prefix.tolist()  # plain floats: indexing a NumPy array per token costs more than the sum
     scores = [sums[t.end] - sums[t.start] for t in tokens]
-    top = max((scores[k] for first, last in layout.runs for k in range(first, last + 1)), default=0.0)
+    top = max(map(scores.__getitem__, layout.members), default=0.0)
     if top <= 0:
         return []
     floor = max(MIN_TOKEN_LOGIT, MIN_SHARE_OF_TOP * top)
