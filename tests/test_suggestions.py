@@ -210,3 +210,16 @@ def test_families_are_matched_the_same_with_or_without_the_drafts_own_matches(an
         hits = analyzer.family_matches(doc.normalized.text)
         for span in (s for s in report.spans if s.category in HARD_SELL_LABELS):
             assert match_family(span, doc, analyzer.catalogue, hits) == match_family(span, doc, analyzer.catalogue)
+
+
+def test_a_line_that_the_next_line_finishes_is_one_unit_with_it() -> None:
+    assert _unit_texts("2ドアの車で\n\n大丈夫\nですか?\n\n家族の車です。") == ["2ドアの車で", "大丈夫\nですか?", "家族の車です。"]
+
+
+def test_a_name_said_only_in_a_hashtag_is_not_said_elsewhere_so_its_sentence_stays(analyzer: Analyzer) -> None:
+    draft = (
+        "○○さん、このニット\nあなたのために残しておいたよ🧶\n似合うの絶対わかってるから🫶\n"
+        "今日中に連絡ないと次の人に回しますね…!\n#取り置き #ニット"
+    )
+    softened = analyzer.analyze(draft).softened_text
+    assert "ニット" in re.sub(r"#\S+", "", softened), softened

@@ -81,6 +81,10 @@ class Unit:
 
 # A line that ends like this goes on in the next line (「私たちのチームで\n一緒に…」): in posts broken
 # into short lines, the sentence, not the line, is what a drop may remove.
+_HASHTAG = re.compile(r"[#＃][^\s#＃]+")
+# A line that the next one finishes (「大丈夫\nですか?」): the next line starts with a copula or an
+# auxiliary, which never opens a sentence.
+_FINISHES = re.compile(r"(?:です|でした|でしょう|ます|ました|ません|ましょう)")
 _GOES_ON = re.compile(r"(?:[、,，]|[がをにでとへやも]|から|まで|より|けど|けれど|ので|のに|でも|(?<!にち|ばん)は)$")
 
 
@@ -138,7 +142,9 @@ def _goes_on(text: str, start: int, newline: int) -> bool:
     """Whether the line ending at `newline` ends mid-sentence and the next line carries it on."""
     line = text[start:newline].rstrip()
     following = text[newline + 1 :].lstrip(" \t\u3000")
-    return bool(line) and bool(_GOES_ON.search(line)) and not following.startswith(("\n", "#", "＃")) and bool(following)
+    if not line or not following or following.startswith(("\n", "#", "＃")):
+        return False
+    return bool(_GOES_ON.search(line)) or _FINISHES.match(following) is not None
 
 
 def _trailing_emoji_end(text: str, at: int) -> int:
@@ -252,13 +258,14 @@ def _pressure_only(text: str, unit: Unit, reading: Reading) -> bool:
 
 
 def _text_outside(text: str, removed: list[Unit]) -> str:
-    """The draft without the given units (what a reader would still see)."""
+    """The prose a reader would still see without the given units: hashtags do not count (「このニット」
+    dropped because 「#ニット」 stays would leave a post that no longer says what it offers)."""
     pieces, cursor = [], 0
     for unit in sorted(removed, key=lambda u: u.start):
         pieces.append(text[cursor : unit.start])
         cursor = unit.end
     pieces.append(text[cursor:])
-    return "\n".join(pieces)
+    return _HASHTAG.sub(" ", "\n".join(pieces))
 
 
 def _removal(text: str, unit: Unit) -> Edit:
