@@ -223,3 +223,26 @@ def test_a_name_said_only_in_a_hashtag_is_not_said_elsewhere_so_its_sentence_sta
     )
     softened = analyzer.analyze(draft).softened_text
     assert "ニット" in re.sub(r"#\S+", "", softened), softened
+
+
+def test_a_known_pressure_clause_is_dropped_with_its_comma_and_the_rest_of_the_sentence_kept(analyzer: Analyzer) -> None:
+    softened = analyzer.analyze("このままでは志望校は絶対に無理です。今すぐ申し込まないと、一生後悔しますよ。").softened_text
+    assert "申し込まないと" not in softened and "一生後悔しますよ。" in softened, softened
+
+
+def test_clauses_are_split_at_commas_outside_quotes_and_their_end_marks_are_not_part_of_them() -> None:
+    from app.engine.soften import Unit, _clauses_of
+
+    text = "「今すぐ、買って」と言われて、驚きました!!"
+    assert [text[a:b] for a, b in _clauses_of(text, Unit(0, len(text)))] == ["「今すぐ、買って」と言われて", "驚きました"]
+
+
+@pytest.mark.parametrize(
+    ("clause", "may_end"),
+    [("5名様までとさせていただいています", True), ("そう言ってくれました", True), ("売り切れ必至なので", False),
+     ("それ", False), ("このプリウス", False), ("見つけたら", False)],
+)
+def test_only_a_clause_that_ends_like_a_predicate_may_end_a_sentence_when_the_next_clause_goes(clause: str, may_end: bool) -> None:
+    from app.engine.soften import _may_end
+
+    assert _may_end(clause) is may_end

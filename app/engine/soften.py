@@ -7,6 +7,9 @@ Edits, all in the original text:
   (a noun run with katakana or Latin letters, or three kanji or more) is still said elsewhere;
 - a dropped call to action becomes one gentle invitation (「気になった方は、お気軽にどうぞ。」), and a
   dropped deadline in words stays as a date (「今週末までだよ〜!!」→「今週末までのご案内です。」);
+- in a sentence that stays, a first or last clause that is a recognised pressure phrase and nothing
+  else goes with its 「、」 (「今すぐ申し込まないと、一生後悔しますよ。」→「一生後悔しますよ。」), when
+  what is left still reads as a sentence;
 - a recognised phrase that stands as its own sentence or heading takes its family's first
   replacement that keeps its facts and names; outside a heading, only a call to action becomes a
   fixed sentence (a fixed 「こんな声をいただいています」 would say what the writer did not);
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 
 from app.engine.policy import Thresholds
 from app.labels import HARD_SELL_LABELS, Label
-from app.schemas import Span, Suggestion
+from app.schemas import Span, Suggestion, TextRange
 
 ScoreFn = Callable[[str], dict[Label, float]]
 AloneFn = Callable[[int, int], dict[Label, float]]  # probabilities of an original [start, end) read alone
@@ -205,6 +208,8 @@ def _plan(original: str, reading: Reading, fallback_ids: frozenset[str]) -> list
         kept = _invitation(unit, reading.suggestions, used) or _deadline(original, unit, used)
         start, end, _ = _removal(original, unit)
         edits.append((unit.start, unit.end, kept) if kept else (start, end, ""))
+    kept_units = [u for u in all_units if u not in dropped]
+    edits += [edit for unit in kept_units for edit in _clause_drops(original, unit, reading, fallback_ids)]
     removed = [(a, b) for a, b, _ in edits]
     for edit in replacements(original, reading, fallback_ids, removed):
         if edit[2] and edit[2] in used:
@@ -212,6 +217,74 @@ def _plan(original: str, reading: Reading, fallback_ids: frozenset[str]) -> list
         used.add(edit[2])
         edits.append(edit)
     return sorted(edits)
+
+
+def _clause_drops(text: str, unit: Unit, reading: Reading, fallback_ids: frozenset[str]) -> list[Edit]:
+    """Clauses of a kept sentence that are a known pressure phrase and nothing else (「DMで予約受付中、
+    残り枠わずか。」, 「今月中に申し込まないと、来月から料金が上がります」): a first clause goes with the
+    「、」 after it, a last one with the 「、」 before it when the clause before it may end a sentence.
+    At least one clause of the sentence stays; no clause with a fact, quote, name or deadline goes,
+    and no clause that only the model (no catalogue family) calls pressure: its highlights are
+    too often a story's words."""
+    clauses = _clauses_of(text, unit)
+    if len(clauses) < 2:
+        return []
+    known = [s.span for s in reading.suggestions if s.span is not None and s.id not in fallback_ids and s.category == Label.PUSHY_PITCH]
+    edits: list[Edit] = []
+    first, last = clauses[0], clauses[-1]
+    if _pressure_clause(text, first, reading, known):
+        edits.append((first[0], clauses[1][0], ""))
+    if len(clauses) > 2 or not edits:
+        before = clauses[-2]
+        if _pressure_clause(text, last, reading, known) and _may_end(text[before[0] : before[1]]):
+            edits.append((before[1], last[1], ""))
+    return edits
+
+
+def _clauses_of(text: str, unit: Unit) -> list[tuple[int, int]]:
+    """[start, end) of the clauses of a sentence: split at 「、」 outside quotes and brackets; the
+    sentence's end marks (and what follows them) are not part of its last clause."""
+    end = unit.end
+    while end > unit.start and (text[end - 1] in _SENTENCE_END or text[end - 1] in _CLOSERS or _is_emoji(text[end - 1])):
+        end -= 1
+    clauses: list[tuple[int, int]] = []
+    start, depth = unit.start, 0
+    for k in range(unit.start, end):
+        char = text[k]
+        if char in "「『(（【":
+            depth += 1
+        elif char in "」』)）】" and depth:
+            depth -= 1
+        elif depth == 0 and char in "、,":
+            clauses.append((start, k))
+            start = k + 1
+    clauses.append((start, end))
+    return [(a, b) for a, b in clauses if b > a]
+
+
+def _pressure_clause(text: str, clause: tuple[int, int], reading: Reading, known: list[TextRange]) -> bool:
+    """A recognised pushy phrase makes up the clause, which holds no fact, quote, name or deadline,
+    and no other highlight."""
+    a, b = clause
+    body = text[a:b]
+    if not body.strip() or FACT.search(body) or _DEADLINE.search(body) or any(q in body for q in _QUOTES):
+        return False
+    if reading.content_words(a, b) or any(s.start < b and a < s.end for s in reading.spans if s.category != Label.PUSHY_PITCH):
+        return False
+    covered = sum(min(b, r.end) - max(a, r.start) for r in known if r.start < b and a < r.end)
+    return covered >= 0.8 * len(body.strip())
+
+
+# A clause that ends like a predicate (「…させていただいています」「…でした」「…よ」) can end its sentence;
+# a connective (「…ので」「…て」) or a bare noun (「それ」「このプリウス」) cannot.
+_PREDICATE_END = re.compile(r"(?:[すただいるんねようぬ]|ません)$")
+_CONNECTIVE_END = re.compile(r"(?:ので|のに|けど|けれど|ながら|つつ|たり|たら|だら|から|まで|より)$")
+
+
+def _may_end(clause: str) -> bool:
+    """Whether a clause can end its sentence once what followed it is gone."""
+    clause = clause.rstrip()
+    return _PREDICATE_END.search(clause) is not None and _CONNECTIVE_END.search(clause) is None
 
 
 def _invitation(unit: Unit, suggestions: list[Suggestion], used: set[str]) -> str | None:
