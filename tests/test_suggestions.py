@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.engine.analyze import Analyzer
+from app.engine.catalogue import Catalogue
 from app.engine.soften import units
 from app.labels import HARD_SELL_LABELS, Label, Verdict
 
@@ -246,3 +247,23 @@ def test_only_a_clause_that_ends_like_a_predicate_may_end_a_sentence_when_the_ne
     from app.engine.soften import _may_end
 
     assert _may_end(clause) is may_end
+
+
+def test_pressure_words_go_from_a_flagged_phrase_that_stays(analyzer: Analyzer) -> None:
+    softened = analyzer.analyze("【本日限定】軽トラ積み放題 通常19,800円→9,800円!!先着3名様のみ🔥今すぐお電話を📞").softened_text
+    assert "今すぐ" not in softened and "お電話を" in softened, softened
+
+
+def test_a_pressure_word_stays_where_nothing_it_could_modify_follows(catalogue: Catalogue) -> None:
+    from app.engine.soften import Reading, word_deletions
+    from app.schemas import Suggestion, TextRange
+
+    text = "今すぐ!来るなら今すぐや。今すぐご来店ください"
+    whole = TextRange(start=0, end=len(text), start_utf16=0, end_utf16=len(text), text=text)
+    urgency = next(f for f in catalogue.families if f.id == "pushy.urgency")
+    reading = Reading(
+        [], [Suggestion(id=urgency.id, category=Label.PUSHY_PITCH, message="", span=whole)], lambda a, b: {}, None,  # type: ignore[arg-type]
+        [], {urgency.id: urgency.removable_words},  # type: ignore[dict-item]
+    )
+    assert [text[a:b] for a, b, _ in word_deletions(text, reading, [])] == ["今すぐ"]
+    assert word_deletions(text, reading, [])[0][0] == text.rindex("今すぐ")

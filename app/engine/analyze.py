@@ -57,6 +57,7 @@ class Analyzer:
         self.catalogue = catalogue
         self.tokenizer = tokenizer or Tokenizer()
         self._fallback_ids = frozenset(f.id for f in catalogue.fallbacks.values())
+        self._removable = {f.id: f.removable_words for f in catalogue.families if f.removable_words is not None}
         features = model.metadata["features"]
         self._char_ngrams = tuple(int(n) for n in features["char_ngrams"])
         self._style = bool(features.get("style", False))
@@ -140,7 +141,7 @@ class Analyzer:
         def alone(start: int, end: int) -> dict[Label, float]:
             return self.model.probabilities(encoded.part(*doc.normalized.to_folded(start, end)))
 
-        return Reading(spans, suggestions, alone, cuts, self._names(doc, salesy))
+        return Reading(spans, suggestions, alone, cuts, self._names(doc, salesy), self._removable)
 
     @staticmethod
     def _names(doc: Document, salesy: list[tuple[int, int]]) -> list[tuple[int, int, str]]:

@@ -62,6 +62,7 @@ class Family(BaseModel):
     patterns: list[Regex] = Field(min_length=1)
     message: Localized
     replacements: list[str] = Field(min_length=1)
+    removable: list[Regex] = Field(default_factory=list)
     story_prompt: Localized
     examples: Examples
 
@@ -69,6 +70,11 @@ class Family(BaseModel):
     def compiled(self) -> tuple[re.Pattern[str], ...]:
         """The patterns, compiled once."""
         return tuple(re.compile(p) for p in self.patterns)
+
+    @cached_property
+    def removable_words(self) -> re.Pattern[str] | None:
+        """The family's removable pressure words as one pattern (None when it has none)."""
+        return any_of(self.removable) if self.removable else None
 
     @cached_property
     def screened(self) -> tuple[tuple[re.Pattern[str] | None, re.Pattern[str]], ...]:

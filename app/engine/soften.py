@@ -13,6 +13,8 @@ Edits, all in the original text:
 - a recognised phrase that stands as its own sentence or heading takes its family's first
   replacement that keeps its facts and names; outside a heading, only a call to action becomes a
   fixed sentence (a fixed 「こんな声をいただいています」 would say what the writer did not);
+- a pressure word that the phrase's family lists as removable goes from a flagged phrase that stays
+  (「今すぐお電話を」→「お電話を」, 「絶対痩せる方法」→「痩せる方法」);
 - a flagged hashtag is removed (no unrelated hashtag is ever added), and stacked 「!!」 calmed.
 No replacement sentence is used twice. The rewrite is scored; if it reads as more of a hard sell
 (`raises`), edits are taken one by one and each is kept only if the result still does not.
@@ -23,7 +25,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from app.engine.policy import Thresholds
@@ -56,6 +58,7 @@ _OPENERS = {"【": "】", "＼": "／", "《": "》", "≪": "≫", "[": "]"}
 PRESSURE_PUNCT = re.compile(r"[!！‼⁉❗❕]+|(?:🔥|💥|⚡|🚨|⏰|💰){2,}")
 _SENTENCE_END = "。!！?？‼⁉❗❕"
 _CLOSERS = "」』)）】"
+_SENTENCE_FINAL = "やねよなぞわさ"  # 「今すぐや!」: what follows ends the sentence, so the word is its predicate
 INVITING = frozenset({"pushy.imperative", "pushy.dm_funnel"})  # calls to action: one gentle one stays
 
 
@@ -68,6 +71,7 @@ class Reading:
     alone: AloneFn
     cuts: Thresholds
     names: list[tuple[int, int, str]]  # name-like noun runs that no catalogue pattern knows as pressure
+    removable: Mapping[str, re.Pattern[str]]  # per family id: its pressure words a sentence reads well without
 
     def content_words(self, start: int, end: int) -> list[str]:
         """The names said in [start, end): what a rewrite must not lose."""
@@ -216,6 +220,7 @@ def _plan(original: str, reading: Reading, fallback_ids: frozenset[str]) -> list
             continue
         used.add(edit[2])
         edits.append(edit)
+    edits += word_deletions(original, reading, [(a, b) for a, b, _ in edits])
     return sorted(edits)
 
 
@@ -391,6 +396,28 @@ def replacements(
         choice = next(fitting, span.text)
         if choice != span.text:
             edits.append((span.start, span.end, choice))
+    return edits
+
+
+def word_deletions(original: str, reading: Reading, taken: list[tuple[int, int]]) -> list[Edit]:
+    """Pressure words deleted from flagged phrases that stay (「今すぐご来店ください」→「ご来店ください」,
+    「絶対おすすめです」→「おすすめです」): the phrase's family lists them as removable, something of
+    the phrase is left, and a word follows them, so the sentence still reads. The words are kana and
+    kanji, which folding leaves as they are, so they are found in the original text."""
+    edits: list[Edit] = []
+    facts = [m.span() for m in FACT.finditer(original)]  # a word inside a link is part of the link
+    for suggestion in reading.suggestions:
+        span, words = suggestion.span, reading.removable.get(suggestion.id)
+        if span is None or words is None or any(a < span.end and span.start < b for a, b in taken):
+            continue
+        for match in words.finditer(original, span.start, span.end):
+            start, end = match.span()
+            if start == end or (start, end) == (span.start, span.end) or end >= len(original):
+                continue
+            if any(a < end and start < b for a, b in facts):
+                continue
+            if original[end].isalnum() and original[end] not in _SENTENCE_FINAL:
+                edits.append((start, end, ""))
     return edits
 
 
