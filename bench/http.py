@@ -122,7 +122,8 @@ def main() -> int:
             summary[workers] = (ratio, analyze)
             if args.soak and workers == 1:
                 before = tree_rss_mb(process.pid)
-                seconds = max(5, int(args.soak / max(analyze.requests_per_s, 1)) + 1)
+                # sized from the rate just measured, with a margin: wrk runs for a time, not a count
+                seconds = max(5, int(1.15 * args.soak / max(analyze.requests_per_s, 1)) + 1)
                 soak = run_wrk(f"{base}/v1/analyze", seconds, script)
                 after = tree_rss_mb(process.pid)
                 print(
