@@ -14,8 +14,10 @@ from app.engine.prefilter import required_class
 from app.training.corpus import load_corpus
 from tests.conftest import DATA_DIR
 
-FAMILIES = load_catalogue().families
+CATALOGUE = load_catalogue()
+FAMILIES = CATALOGUE.families
 SCREENED = [(f.id, required, pattern) for f in FAMILIES for required, pattern in f.screened]
+SCREENED += [(rule.id, required, pattern) for rule in CATALOGUE.compliance for required, pattern in rule.screened_triggers]
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import get_args
 
 from app.engine import blocks, explain
 from app.engine.catalogue import Catalogue, Lang, load_catalogue
@@ -15,7 +16,7 @@ from app.engine.features import Document, build_document
 from app.engine.model import Encoded, LinearModel, Scored, load_model
 from app.engine.normalize import normalize
 from app.engine.offsets import Utf16Offsets
-from app.engine.policy import Policy, Thresholds, allowed_regions, thresholds_for
+from app.engine.policy import Policy, Sensitivity, Thresholds, allowed_regions, thresholds_for
 from app.engine.soften import Reading, is_name, soften
 from app.engine.suggest import post_advice, span_suggestions
 from app.engine.tokenize import Tokenizer
@@ -58,6 +59,7 @@ class Analyzer:
         self.tokenizer = tokenizer or Tokenizer()
         self._fallback_ids = frozenset(f.id for f in catalogue.fallbacks.values())
         self._removable = {f.id: f.removable_words for f in catalogue.families if f.removable_words is not None}
+        self._cuts = {sensitivity: thresholds_for(model, sensitivity) for sensitivity in get_args(Sensitivity)}
         features = model.metadata["features"]
         self._char_ngrams = tuple(int(n) for n in features["char_ngrams"])
         self._style = bool(features.get("style", False))
@@ -76,7 +78,7 @@ class Analyzer:
         """The full report for one draft (callers with their own length limit check first)."""
         check_text(text, max_chars=None)
         policy = policy or Policy()
-        cuts = thresholds_for(self.model, policy.sensitivity)
+        cuts = self._cuts[policy.sensitivity]
         doc = self.document(text)
         allowed = allowed_regions(doc, policy.allow_terms, self.tokenizer) if policy.allow_terms else []
         encoded = self.model.encode(doc)

@@ -140,6 +140,11 @@ class ComplianceRule(BaseModel):
         return tuple(re.compile(p) for p in self.triggers)
 
     @cached_property
+    def screened_triggers(self) -> tuple[tuple[re.Pattern[str] | None, re.Pattern[str]], ...]:
+        """Each trigger with the character class every match of it contains (see `prefilter`)."""
+        return tuple((required_class(p), c) for p, c in zip(self.triggers, self.compiled_triggers))
+
+    @cached_property
     def compiled_unless(self) -> tuple[re.Pattern[str], ...]:
         """Exemption patterns, compiled once."""
         return tuple(re.compile(p) for p in self.unless)

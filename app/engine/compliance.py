@@ -14,10 +14,18 @@ def compliance_prompts(doc: Document, catalogue: Catalogue, lang: Lang) -> list[
     prompts = []
     utf16: Utf16Offsets | None = None
     for rule in catalogue.compliance:
-        if any(p.search(folded) for p in rule.compiled_unless):
-            continue
-        match = next((m for p in rule.compiled_triggers for m in [p.search(folded)] if m and m.end() > m.start()), None)
-        if match is None:
+        # the trigger first (most drafts lack its characters, see `prefilter`), then the exemptions
+        match = next(
+            (
+                m
+                for required, p in rule.screened_triggers
+                if required is None or required.search(folded)
+                for m in [p.search(folded)]
+                if m and m.end() > m.start()
+            ),
+            None,
+        )
+        if match is None or any(p.search(folded) for p in rule.compiled_unless):
             continue
         start, end = doc.normalized.to_original(*match.span())
         utf16 = utf16 or Utf16Offsets(doc.normalized.original)
