@@ -1,10 +1,15 @@
-/* The serving model's inner loop in C: character n-gram keys, vocabulary lookup, TF-IDF weighing
- * and the linear scores of one draft, in one call.
+/* The serving path's inner loops in C, each the twin of a Python reference that a test compares
+ * it with:
+ * - tokens():    MeCab's printed fields -> Token tuples with offsets (tokenize.py's node reader);
+ * - word_rows(): a draft's lemma unigrams and bigrams -> vocabulary rows, without building their
+ *                strings (features.word_features + a dictionary lookup);
+ * - score():     character n-gram keys, vocabulary lookup, TF-IDF weighing and the linear scores
+ *                of one draft, in one call (model.py's NumPy implementation);
+ * - index(), word_index(): the lookups score() and word_rows() use, built once at model load.
  *
- * Why C: in NumPy the same work is some eighty small array operations per draft, and their
- * per-call overhead, not arithmetic, was most of the cost of a report. `app/engine/model.py`
- * keeps the NumPy implementation as the general path and the reference; a test proves both give
- * the same numbers, and another that the served probabilities equal scikit-learn's.
+ * Why C: in Python and NumPy the same work is some eighty small operations per draft, and their
+ * per-call overhead (and cache-cold dictionary lookups), not arithmetic, was most of the cost of
+ * a report. Another test proves the served probabilities equal scikit-learn's.
  *
  * index(keys) -> bytes: a hash index of the sorted int64 keys of the character vocabulary (see
  *   features.gram_keys), built once when the model loads.

@@ -151,6 +151,7 @@ def word_features(tokens: list[Token]) -> tuple[list[str], list[int], list[int]]
     """Lemma unigrams, then bigrams, with the folded-text region (starts, ends) each spans.
 
     A token's word-level identity is its lemma with digits folded to 0, or <num> for a number.
+    Serving finds the same terms in C (`_kernel.word_rows`); a test holds the two equal.
     """
     kept = [t for t in tokens if t.pos != SKIP_POS and t.surface.strip()]
     # one translate over all lemmas (a newline never occurs inside a lemma)
