@@ -73,7 +73,9 @@ def _element_chars(op: Any, av: Any) -> frozenset[str] | None:
         low, _, item = av
         return _sequence_chars(list(item)) if low >= 1 else None
     if op is c.SUBPATTERN:
-        *_, item = av
+        _, add_flags, _, item = av
+        if add_flags & (re.IGNORECASE | re.VERBOSE):
+            return None  # (?i:…): a literal set would have to cover every case form
         return _sequence_chars(list(item))
     if op is c.ATOMIC_GROUP:
         return _sequence_chars(list(av))
