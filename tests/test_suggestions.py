@@ -267,3 +267,21 @@ def test_a_pressure_word_stays_where_nothing_it_could_modify_follows(catalogue: 
     )
     assert [text[a:b] for a, b, _ in word_deletions(text, reading, [])] == ["今すぐ"]
     assert word_deletions(text, reading, [])[0][0] == text.rindex("今すぐ")
+
+
+def _outline_subject(analyzer: Analyzer, draft: str) -> str:
+    tip = next(s for s in analyzer.analyze(draft).suggestions if s.id == "post.story_first")
+    return tip.replacements[0].split("\n")[1].split("を届けたいと思ったきっかけは")[0]
+
+
+@pytest.mark.parametrize(
+    ("draft", "subject"),
+    [
+        ("新作の抹茶ロールケーキ、全品半額!!今すぐプロフのリンクから👉 example.com/shop @shop_account", "抹茶ロールケーキ"),
+        ("こんにちは、BODY MAKE Kです。最短で結果を出したい方は、今日中にご返信ください。枠は残り2名です!!", "BODY MAKE K"),
+        ("その髪、このまま放置したら絶対後悔しますよ。今すぐ予約しないと年内の枠は埋まります。", "これ"),
+    ],
+    ids=["not-a-link-or-the-platform", "a-latin-name-keeps-its-spaces", "no-name-no-guess"],
+)
+def test_the_story_first_outline_names_what_the_post_offers_or_says_this(analyzer: Analyzer, draft: str, subject: str) -> None:
+    assert _outline_subject(analyzer, draft) == subject

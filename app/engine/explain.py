@@ -31,7 +31,7 @@ MAX_CLAUSE_CHARS = 26  # longer clauses are not highlighted whole
 _JOINING_SYMBOLS = frozenset({"%", "&", "・", "ー", "~", "〜", ".", "-", "+", "#", "@", "/", "×", "→", ":", "_", "="})
 # A sentence ends at 。!? or a line break, but never inside a quotation 「…」.
 # A link is where the reader goes, not pressure in itself: it is never highlighted alone.
-_URL = re.compile(r"(?:https?:)?//\S+|(?:[a-z0-9-]+\.)+(?:com|jp|net|org|io|co|shop|me)(?:/\S*)?")
+URL = re.compile(r"(?:https?:)?//\S+|(?:[a-z0-9-]+\.)+(?:com|jp|net|org|io|co|shop|me)(?:/\S*)?")
 _SENTENCE = re.compile(r"(?:「[^」\n]*」?|[^。!?\n「])+[。!?]*")
 
 
@@ -92,7 +92,7 @@ def clauses(doc: Document) -> Clauses:
     breaks = list(map(is_break, tokens))
     runs = _clauses(tokens, breaks, doc.normalized.text)
     members = [k for first, last in runs for k in range(first, last + 1)]
-    return Clauses(tokens, runs, members, [m.span() for m in _URL.finditer(doc.normalized.text)])
+    return Clauses(tokens, runs, members, [m.span() for m in URL.finditer(doc.normalized.text)])
 
 
 def attributed_phrases(layout: Clauses, prefix: Prefix) -> list[Phrase]:

@@ -6,7 +6,10 @@ import re
 from dataclasses import dataclass
 
 from app.engine.catalogue import Catalogue, Fallback, Family, Lang
+from app.engine.explain import URL
 from app.engine.features import Document
+from app.engine.soften import is_name
+from app.engine.tokenize import Token
 from app.labels import Label
 from app.schemas import Span, Suggestion, TextRange
 
@@ -14,6 +17,19 @@ _NUMBER = re.compile(r"[0-9０-９][0-9０-９,，.．]*")
 _QUANTITY = re.compile(r"[0-9０-９]+\s*(?:名様|名|個|枠|点|席|台|組|セット|本|着|部|杯|食|室|区画|口)")
 _EDGE_PUNCT = "!！‼⁉❗❕?？。、・ 　【】《》≪≫<>＜＞＼／\\/"
 _SUBJECT_POS = frozenset({"名詞"})
+# Words of the platform itself, never what a post is about (「プロフのリンクから」).
+_PLATFORM_NOUNS = frozenset(
+    {"プロフ", "プロフィール", "リンク", "フォロー", "フォロワー", "アカウント", "コメント", "メッセージ", "ストーリー",
+     "ストーリーズ", "ポスト", "タイムライン", "ハイライト", "投稿", "詳細", "概要欄", "dm"}
+)
+# Nouns of time, degree and pressure that open or close a run without naming anything
+# (「以前サロン」「通常料金」「ＬＩＮＥ友だち限定」).
+_NOT_NAMES = frozenset(
+    {"以前", "一度", "今", "今回", "今期", "今月", "今年", "今日", "本日", "今週", "今夜", "通常", "限定", "最後", "最新",
+     "ラスト", "ﾗｽﾄ", "先着", "残り", "早い者勝ち"}
+)
+_JOINING_GAPS = frozenset({"", " ", "\u3000"})  # what may stand between two words of one name
+_LINKS = re.compile(URL.pattern + r"|@[a-z0-9_.]+")  # on the folded (lower-case) text
 # Nouns that name the reader's action, not the product (「購入」「予約」...): never the subject.
 _ACTION_NOUNS = frozenset(
     {"購入", "予約", "来店", "申込", "申し込み", "注文", "登録", "参加", "応募", "利用", "開催", "実施", "販売",
@@ -133,7 +149,7 @@ def post_advice(
     outline = advice.outline
     lines: list[str] = []
     if outline is not None:
-        subject = _subject(doc, salesy, spans) or ("この商品" if lang == "ja" else "this")
+        subject = _subject(doc, salesy, spans) or ("これ" if lang == "ja" else "this")
         invitation = "のぞいてみてください。" if lang == "ja" else "take a look."
         template = outline.ja if lang == "ja" else outline.en
         lines = [line.replace("{subject}", subject).replace("{invitation}", invitation) for line in template]
@@ -146,25 +162,51 @@ def post_advice(
 
 
 def _subject(doc: Document, salesy: list[tuple[int, int]], spans: list[Span]) -> str | None:
-    """The product the post is about: the longest noun run outside the flagged phrases, else
-    outside the hard-sell patterns (a short blast is often one flagged clause around the product)."""
+    """The product or service the post is about: the longest noun run that reads as a name
+    (katakana or Latin letters, or three kanji or more: 「ブライダルエステ」, not 「契約」「昼休み」),
+    outside links and mentions and outside the flagged phrases, else outside the hard-sell
+    patterns only (a short blast is often one flagged clause around the product)."""
+    links = [m.span() for m in _LINKS.finditer(doc.normalized.text)]
     flagged = [folded_range(doc, s) for s in spans if s.category != Label.STORY]
-    return _longest_noun_run(doc, salesy + flagged) or _longest_noun_run(doc, salesy)
+    return _longest_name(doc, salesy + links + flagged) or _longest_name(doc, salesy + links)
 
 
-def _longest_noun_run(doc: Document, excluded: list[tuple[int, int]]) -> str | None:
+def _longest_name(doc: Document, excluded: list[tuple[int, int]]) -> str | None:
+    """The longest run of subject nouns, none of them in `excluded`, that reads as a name, as the
+    writer typed it (spaces inside kept: 「BODY MAKE K」)."""
     covered = bytearray(len(doc.normalized.text) + 1)
     for a, b in excluded:
         covered[a:b] = b"\x01" * (b - a)
-    best = ""
-    run = ""
+    text = doc.normalized.text
+    runs: list[tuple[int, int]] = []
+    run: tuple[int, int] | None = None
     for token in doc.tokens:
-        noun = token.pos in _SUBJECT_POS and token.lemma not in _ACTION_NOUNS and not token.surface[:1].isdigit()
-        if noun and not any(covered[token.start : token.end]):
-            start, end = doc.normalized.to_original(token.start, token.end)
-            run += doc.normalized.original[start:end]
-        else:
-            run = ""
-        if len(run) > len(best):
-            best = run
-    return best if len(best) >= 2 else None
+        counter = token.start > 0 and text[token.start - 1].isdigit()  # 「2時間分」「10年以上」
+        if _subject_word(token) and not counter and not any(covered[token.start : token.end]):
+            if run and text[run[1] : token.start] not in _JOINING_GAPS:
+                runs.append(run)  # a line break or a wide gap ends a name
+                run = None
+            run = (run[0] if run else token.start, token.end)
+            continue
+        if run:
+            runs.append(run)
+        run = None
+    if run:
+        runs.append(run)
+    names = [doc.normalized.original[slice(*doc.normalized.to_original(a, b))] for a, b in runs]
+    names = [name for name in names if len(name) >= 2 and is_name(name)]
+    return max(names, key=len) if names else None
+
+
+def _subject_word(token: Token) -> bool:
+    """A noun that can be part of a product's name: not the reader's action (予約), not the
+    platform's furniture (プロフ, リンク), not a word of time or pressure (今回, 限定), not a
+    number, and made of letters (no symbol or emoji in it)."""
+    return (
+        token.pos in _SUBJECT_POS
+        and token.lemma not in _ACTION_NOUNS
+        and token.surface not in _PLATFORM_NOUNS
+        and token.surface not in _NOT_NAMES
+        and not token.surface[:1].isdigit()
+        and all(char.isalnum() or char in "ー&'・-" for char in token.surface)
+    )
