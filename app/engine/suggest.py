@@ -168,21 +168,23 @@ def _subject(doc: Document, salesy: list[tuple[int, int]], spans: list[Span]) ->
     patterns only (a short blast is often one flagged clause around the product)."""
     links = [m.span() for m in _LINKS.finditer(doc.normalized.text)]
     flagged = [folded_range(doc, s) for s in spans if s.category != Label.STORY]
-    return _longest_name(doc, salesy + links + flagged) or _longest_name(doc, salesy + links)
+    text = doc.normalized.text
+    # 「2時間分」「10年以上」: a noun right after a number is its counter
+    words = [_subject_word(t) and not (t.start > 0 and text[t.start - 1].isdigit()) for t in doc.tokens]
+    return _longest_name(doc, words, salesy + links + flagged) or _longest_name(doc, words, salesy + links)
 
 
-def _longest_name(doc: Document, excluded: list[tuple[int, int]]) -> str | None:
-    """The longest run of subject nouns, none of them in `excluded`, that reads as a name, as the
-    writer typed it (spaces inside kept: 「BODY MAKE K」)."""
+def _longest_name(doc: Document, words: list[bool], excluded: list[tuple[int, int]]) -> str | None:
+    """The longest run of subject words (`words`, token by token), none of them in `excluded`,
+    that reads as a name, as the writer typed it (spaces inside kept: 「BODY MAKE K」)."""
     covered = bytearray(len(doc.normalized.text) + 1)
     for a, b in excluded:
         covered[a:b] = b"\x01" * (b - a)
     text = doc.normalized.text
     runs: list[tuple[int, int]] = []
     run: tuple[int, int] | None = None
-    for token in doc.tokens:
-        counter = token.start > 0 and text[token.start - 1].isdigit()  # 「2時間分」「10年以上」
-        if _subject_word(token) and not counter and not any(covered[token.start : token.end]):
+    for token, word in zip(doc.tokens, words):
+        if word and not any(covered[token.start : token.end]):
             if run and text[run[1] : token.start] not in _JOINING_GAPS:
                 runs.append(run)  # a line break or a wide gap ends a name
                 run = None
