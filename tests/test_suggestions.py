@@ -285,3 +285,10 @@ def _outline_subject(analyzer: Analyzer, draft: str) -> str:
 )
 def test_the_story_first_outline_names_what_the_post_offers_or_says_this(analyzer: Analyzer, draft: str, subject: str) -> None:
     assert _outline_subject(analyzer, draft) == subject
+
+
+def test_a_heading_is_never_replaced_by_a_sentence(analyzer: Analyzer) -> None:
+    draft = "【LINE登録者限定】\nブログ収益化パック\n80%OFF!\n29,800円 ➡ 5,980円\n残り12時間で終了です⏰\nhttps://example.com/blog-pack"
+    softened = analyzer.analyze(draft).softened_text
+    assert not re.search(r"【[^】]{15,}】", softened), softened
+    assert "LINE登録者限定" in softened, softened

@@ -12,7 +12,9 @@ Edits, all in the original text:
   what is left still reads as a sentence;
 - a recognised phrase that stands as its own sentence or heading takes its family's first
   replacement that keeps its facts and names; outside a heading, only a call to action becomes a
-  fixed sentence (a fixed 「こんな声をいただいています」 would say what the writer did not);
+  fixed sentence (a fixed 「こんな声をいただいています」 would say what the writer did not), and
+  inside one only a replacement short enough to read as a heading (not 【ご質問があれば、…どうぞ】
+  for 【LINE登録者限定】);
 - a pressure word that the phrase's family lists as removable goes from a flagged phrase that stays
   (「今すぐお電話を」→「お電話を」, 「絶対痩せる方法」→「痩せる方法」);
 - a flagged hashtag is removed (no unrelated hashtag is ever added), and stacked 「!!」 calmed.
@@ -46,6 +48,7 @@ _DEADLINE = re.compile(
     r"(本日|今日|明日|明後日|今夜|今晩|今週末|今週|来週|週末|今月末|今月|月末|年内|年末|[月火水木金土日]曜日?)"
     r"(?:中|いっぱい)?(?:まで|限り)"
 )
+MAX_HEADING = 14  # a longer replacement is a sentence, which reads oddly inside 【】
 NEAR_CAUTION = 0.5  # a label may rise only while it stays below this share of its caution line
 MEANINGFUL_RISE = 0.001  # smaller moves of a probability mean nothing (reports show percentages)
 _QUOTES = "「」『』"
@@ -393,7 +396,7 @@ def replacements(
             and all(word in r for word in content)
             # outside a heading, a fixed sentence would say what the writer did not (「こんな声を…」):
             # only a call to action becomes one, else the replacement must carry the phrase's own words
-            and (heading or suggestion.id in INVITING or _shares_words(r, span.text))
+            and ((heading and len(r) <= MAX_HEADING) or (suggestion.id in INVITING and not heading) or _shares_words(r, span.text))
         )
         choice = next(fitting, span.text)
         if choice != span.text:
