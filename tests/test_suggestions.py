@@ -292,3 +292,13 @@ def test_a_heading_is_never_replaced_by_a_sentence(analyzer: Analyzer) -> None:
     softened = analyzer.analyze(draft).softened_text
     assert not re.search(r"【[^】]{15,}】", softened), softened
     assert "LINE登録者限定" in softened, softened
+
+
+def test_a_sentence_of_selling_loanwords_holds_no_name_and_may_go(analyzer: Analyzer) -> None:
+    softened = analyzer.analyze("【週末限定】焼きたてクロワッサン全品30%OFF!!今だけのチャンスです。残りわずかなので、お早めにご来店ください。").softened_text
+    assert "チャンス" not in softened and "焼きたてクロワッサン" in softened, softened
+
+
+def test_a_dropped_limited_today_heading_leaves_its_day(analyzer: Analyzer) -> None:
+    softened = analyzer.analyze("【本日限定】軽トラ積み放題 通常19,800円→9,800円!!先着3名様のみ🔥今すぐお電話を📞").softened_text
+    assert softened.startswith("【本日まで") and "限定" not in softened, softened

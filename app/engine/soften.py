@@ -43,10 +43,14 @@ FACT = re.compile(r"https?://[^\s!！?？、。「」()（）【】<>]+|@[A-Za-z
 # Latin letters, or is a kanji compound of three or more (two-kanji nouns are mostly everyday words:
 # 予約, 本当, 時間); see `is_name`.
 _NAME_LIKE = re.compile(r"[ァ-ヺー\uff66-\uff9fA-Za-zＡ-Ｚａ-ｚ]{2,}|^[\u4e00-\u9fff々]{3,}$")
+# Katakana words of selling that name no product, place or person: a sentence made of
+# 「今だけのチャンスです」 holds no name a reader would miss. (Words that point somewhere, プロフ or
+# リンク, and words of scope, プラン or メニュー, stay names: dropping them would lose the way in.)
+_GENERIC_LOANWORDS = re.compile("チャンス|セール|キャンペーン|ラスト|タイム|ｾｰﾙ|ﾁｬﾝｽ|ｷｬﾝﾍﾟｰﾝ|ﾗｽﾄ|ﾀｲﾑ")
 # A deadline said in words is a date the reader needs: a dropped sentence leaves it behind.
 _DEADLINE = re.compile(
     r"(本日|今日|明日|明後日|今夜|今晩|今週末|今週|来週|週末|今月末|今月|月末|年内|年末|[月火水木金土日]曜日?)"
-    r"(?:中|いっぱい)?(?:まで|限り)"
+    r"(?:中|いっぱい)?(?:まで|限り|限定|のみ|だけ)"
 )
 MAX_HEADING = 14  # a longer replacement is a sentence, which reads oddly inside 【】
 NEAR_CAUTION = 0.5  # a label may rise only while it stays below this share of its caution line
@@ -427,8 +431,9 @@ def word_deletions(original: str, reading: Reading, taken: list[tuple[int, int]]
 
 
 def is_name(noun_run: str) -> bool:
-    """A noun run worth keeping: katakana or Latin in it, or three or more kanji."""
-    return _NAME_LIKE.search(noun_run) is not None
+    """A noun run worth keeping: katakana or Latin in it, or three or more kanji, once the
+    loanwords of selling (チャンス, セール, キャンペーン) are taken out of it."""
+    return _NAME_LIKE.search(_GENERIC_LOANWORDS.sub("", noun_run)) is not None
 
 
 def _shares_words(replacement: str, span_text: str) -> bool:
