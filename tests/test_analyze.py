@@ -129,3 +129,10 @@ def test_any_unicode_yields_a_report_or_a_clear_error(analyzer: Analyzer, text: 
         assert str(exc)
     else:
         assert report.verdict in set(Verdict)
+
+
+def test_a_price_with_a_thousands_comma_is_highlighted_whole(analyzer: Analyzer) -> None:
+    report = analyzer.analyze("今だけ全品1,000円!!5,000円以上のお買い上げで送料無料。急いでください!")
+    texts = [s.text for s in report.spans]
+    assert not any(t.startswith(("000", ",")) for t in texts), texts
+    assert any("5,000円" in t for t in texts), texts

@@ -89,10 +89,18 @@ class Clauses:
 def clauses(doc: Document) -> Clauses:
     """The clause layout of a draft (see `Clauses`)."""
     tokens = doc.tokens
+    text = doc.normalized.text
     breaks = list(map(is_break, tokens))
-    runs = _clauses(tokens, breaks, doc.normalized.text)
+    for k in range(1, len(tokens) - 1):  # 「5,000円」: a comma between digits is part of the number
+        if breaks[k] and tokens[k].surface == "," and _digit_at(text, tokens[k].start - 1) and _digit_at(text, tokens[k].end):
+            breaks[k] = False
+    runs = _clauses(tokens, breaks, text)
     members = [k for first, last in runs for k in range(first, last + 1)]
     return Clauses(tokens, runs, members, [m.span() for m in URL.finditer(doc.normalized.text)])
+
+
+def _digit_at(text: str, position: int) -> bool:
+    return 0 <= position < len(text) and text[position].isdigit()
 
 
 def attributed_phrases(layout: Clauses, prefix: Prefix) -> list[Phrase]:
