@@ -136,3 +136,8 @@ def test_a_price_with_a_thousands_comma_is_highlighted_whole(analyzer: Analyzer)
     texts = [s.text for s in report.spans]
     assert not any(t.startswith(("000", ",")) for t in texts), texts
     assert any("5,000円" in t for t in texts), texts
+
+
+def test_a_letter_that_mecab_files_as_a_symbol_stays_inside_its_word(analyzer: Analyzer) -> None:
+    texts = [s.text for s in analyzer.analyze("ハイフ全顔 29,800円→14,800円 今月だけ!").spans]
+    assert "ハイフ全顔" in texts, texts

@@ -66,11 +66,13 @@ def region_weight(prefix: Prefix, start: int, end: int) -> float:
 
 
 def is_break(token: Token) -> bool:
-    """Punctuation, brackets, symbols and emoji end a phrase; '%' or '&' inside one do not."""
+    """Punctuation, brackets, symbols and emoji end a phrase; '%' or '&' inside one do not, nor
+    does a letter tagged as a symbol."""
     if not token.surface.strip():
         return True
     if token.pos in ("補助記号", "記号"):
-        return token.surface not in _JOINING_SYMBOLS
+        # a letter MeCab files as a symbol (the ハ of 「ハイフ」) is still part of a word
+        return token.surface not in _JOINING_SYMBOLS and not token.surface.isalnum()
     return False
 
 
