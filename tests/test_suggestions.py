@@ -302,3 +302,11 @@ def test_a_sentence_of_selling_loanwords_holds_no_name_and_may_go(analyzer: Anal
 def test_a_dropped_limited_today_heading_leaves_its_day(analyzer: Analyzer) -> None:
     softened = analyzer.analyze("【本日限定】軽トラ積み放題 通常19,800円→9,800円!!先着3名様のみ🔥今すぐお電話を📞").softened_text
     assert softened.startswith("【本日まで") and "限定" not in softened, softened
+
+
+def test_a_phrase_no_family_knows_gets_advice_but_no_canned_replacement(analyzer: Analyzer, catalogue: Catalogue) -> None:
+    fallback_ids = {f.id for f in catalogue.fallbacks.values()}
+    report = analyzer.analyze("あなたほど几帳面な人が、あの物置だけ見ないふりをしているのは、もったいないと思うんです。本当は、もう決めてるんじゃないですか?")
+    fallbacks = [s for s in report.suggestions if s.id in fallback_ids]
+    assert fallbacks, [s.id for s in report.suggestions]
+    assert all(s.replacements == [] and s.message and s.story_prompt and s.span for s in fallbacks)

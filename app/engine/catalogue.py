@@ -101,7 +101,8 @@ class Fallback(BaseModel):
 
     id: str
     message: Localized
-    replacements: list[str] = Field(min_length=1)
+    # no canned text: a phrase no family knows has no replacement that keeps what it says
+    replacements: list[str] = Field(default_factory=list)
     story_prompt: Localized
 
 
