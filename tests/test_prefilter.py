@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from app.engine.catalogue import load_catalogue
 from app.engine.normalize import normalize
-from app.engine.prefilter import required_class
+from app.engine.prefilter import looks_outside, required_class
 from app.training.corpus import load_corpus
 from tests.conftest import DATA_DIR
 
@@ -65,3 +65,12 @@ def test_a_pattern_never_matches_text_without_its_required_characters(text: str)
 def test_required_classes_are_plain_character_classes() -> None:
     for _, required, _ in SCREENED:
         assert required is not None and re.fullmatch(r"\[.+\]", required.pattern, re.S)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "outside"),
+    [(r"\bhurry\b", True), (r"ご連絡(?!します)", True), (r"^今すぐ", True), (r"(?:今|(?<=本)日)限り", True),
+     (r"「[^」]{1,12}」と", False), (r"(?:全品)?\s*半額", False), (r"今すぐ$?", True)],
+)
+def test_a_pattern_that_reads_the_text_around_its_match_is_found_at_any_depth(pattern: str, outside: bool) -> None:
+    assert looks_outside(pattern) is outside

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from app.engine.prefilter import required_class
+from app.engine.prefilter import Screened, looks_outside, screened
 from app.labels import HARD_SELL_LABELS, Label
 
 Lang = Literal["ja", "en"]
@@ -26,7 +26,6 @@ def _compiles(pattern: str) -> str:
 
 
 Regex = Annotated[str, AfterValidator(_compiles)]
-_LOOKS_AROUND = re.compile(r"\\[bBAZ]|\(\?<?[=!]|(?<!\[)\^|\$")
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "suggestions" / "catalogue.yaml"
 
 
@@ -77,15 +76,15 @@ class Family(BaseModel):
         return any_of(self.removable) if self.removable else None
 
     @cached_property
-    def screened(self) -> tuple[tuple[re.Pattern[str] | None, re.Pattern[str]], ...]:
+    def screened(self) -> tuple[Screened, ...]:
         """Each pattern with the character class every match of it contains (see `prefilter`)."""
-        return tuple((required_class(p), c) for p, c in zip(self.patterns, self.compiled))
+        return screened(self.patterns, self.compiled)
 
     @cached_property
     def context_sensitive(self) -> bool:
         """Whether a pattern looks outside its match (anchors, word boundaries, lookarounds): such a
         pattern may match in a phrase cut out of a draft and not in the draft itself."""
-        return any(_LOOKS_AROUND.search(p) for p in self.patterns)
+        return any(looks_outside(p) for p in self.patterns)
 
     @cached_property
     def screen(self) -> re.Pattern[str]:
@@ -141,9 +140,9 @@ class ComplianceRule(BaseModel):
         return tuple(re.compile(p) for p in self.triggers)
 
     @cached_property
-    def screened_triggers(self) -> tuple[tuple[re.Pattern[str] | None, re.Pattern[str]], ...]:
+    def screened_triggers(self) -> tuple[Screened, ...]:
         """Each trigger with the character class every match of it contains (see `prefilter`)."""
-        return tuple((required_class(p), c) for p, c in zip(self.triggers, self.compiled_triggers))
+        return screened(self.triggers, self.compiled_triggers)
 
     @cached_property
     def compiled_unless(self) -> tuple[re.Pattern[str], ...]:

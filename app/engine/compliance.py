@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.engine.catalogue import Catalogue, Lang
 from app.engine.features import Document
 from app.engine.offsets import Utf16Offsets
+from app.engine.prefilter import runnable
 from app.schemas import Suggestion, TextRange
 
 
@@ -15,16 +16,8 @@ def compliance_prompts(doc: Document, catalogue: Catalogue, lang: Lang) -> list[
     utf16: Utf16Offsets | None = None
     for rule in catalogue.compliance:
         # the trigger first (most drafts lack its characters, see `prefilter`), then the exemptions
-        match = next(
-            (
-                m
-                for required, p in rule.screened_triggers
-                if required is None or required.search(folded)
-                for m in [p.search(folded)]
-                if m and m.end() > m.start()
-            ),
-            None,
-        )
+        searched = (p.search(folded) for p in runnable(folded, rule.screened_triggers))
+        match = next((m for m in searched if m and m.end() > m.start()), None)
         if match is None or any(p.search(folded) for p in rule.compiled_unless):
             continue
         start, end = doc.normalized.to_original(*match.span())

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 sre_parse: Any
@@ -23,9 +24,45 @@ try:  # the parser of the standard `re` module (internal; without it, no pattern
 except ImportError:  # pragma: no cover - other Python versions
     sre_parse = sre_constants = None
 
+Screened = tuple[re.Pattern[str] | None, re.Pattern[str]]  # (a class every match contains, pattern)
 MAX_REQUIRED = 40  # a wider set skips too few drafts to pay for its own search
 COMMON_WEIGHT = 8  # hiragana turn up in nearly every draft: a set of them skips little
 LATIN_WEIGHT = 3  # Latin letters come with every link and hashtag
+
+
+def screened(sources: Iterable[str], compiled: Iterable[re.Pattern[str]]) -> tuple[Screened, ...]:
+    """Each compiled pattern with the class its matches require (from its source)."""
+    return tuple((required_class(source), pattern) for source, pattern in zip(sources, compiled))
+
+
+def runnable(text: str, patterns: Iterable[Screened]) -> Iterator[re.Pattern[str]]:
+    """The patterns that may match `text`: those whose required characters it holds."""
+    return (pattern for required, pattern in patterns if required is None or required.search(text) is not None)
+
+
+def looks_outside(pattern: str) -> bool:
+    """Whether a match of `pattern` depends on the text around it (anchors, word boundaries,
+    lookarounds): such a pattern may match a phrase cut out of a draft and not the draft itself.
+    True when the pattern cannot be read, which is the safe answer."""
+    if sre_parse is None:
+        return True
+    try:
+        return _looks_outside(sre_parse.parse(pattern))
+    except re.error:
+        return True
+
+
+def _looks_outside(items: Any) -> bool:
+    """Walk a parse tree for an anchor or a lookaround, at any depth."""
+    c = sre_constants
+    for op, av in items:
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            return True
+        for part in av if isinstance(av, tuple | list) else (av,):
+            nested = part if isinstance(part, list) else [part]
+            if any(isinstance(sub, sre_parse.SubPattern) and _looks_outside(sub) for sub in nested):
+                return True
+    return False
 
 
 def required_class(pattern: str) -> re.Pattern[str] | None:
