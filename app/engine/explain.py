@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.engine.features import Document
+from app.engine.prefilter import Screened, runnable
 from app.engine.tokenize import Token
 
 # Tuned on the dev split (see key-phrase coverage in `urikomi evaluate`): a token must carry at
@@ -98,7 +99,7 @@ def clauses(doc: Document) -> Clauses:
             breaks[k] = False
     runs = _clauses(tokens, breaks, text)
     members = [k for first, last in runs for k in range(first, last + 1)]
-    return Clauses(tokens, runs, members, [m.span() for m in URL.finditer(doc.normalized.text)])
+    return Clauses(tokens, runs, members, [m.span() for m in URL.finditer(text)])
 
 
 def _digit_at(text: str, position: int) -> bool:
@@ -211,18 +212,10 @@ def sentence_phrases(doc: Document, prefix: Prefix, limit: int = 3) -> list[Phra
     return sorted(strongest, key=lambda p: p.start)
 
 
-Screened = tuple[re.Pattern[str] | None, re.Pattern[str]]  # (a class every match contains, pattern)
-
-
 def pattern_matches(folded: str, screened: Iterable[Screened]) -> list[tuple[int, int]]:
     """Where catalogue patterns match the folded text, pattern by pattern; a pattern whose
     required characters (see `prefilter`) the text lacks is not run at all."""
-    return [
-        match.span()
-        for required, pattern in screened
-        if required is None or required.search(folded) is not None
-        for match in pattern.finditer(folded)
-    ]
+    return [match.span() for pattern in runnable(folded, screened) for match in pattern.finditer(folded)]
 
 
 def trimmed(folded: str, regions: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

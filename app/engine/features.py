@@ -70,12 +70,6 @@ class Document:
         return self.word_occurrences()[0]
 
     @property
-    def char_regions(self) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
-        """Start and end of each character n-gram in the folded text, n by n (the compiled scorer
-        never asks, so they are computed only on request)."""
-        return char_regions(len(self.normalized.text), self.char_ngrams)
-
-    @property
     def char_terms(self) -> list[str]:
         """The character n-grams as strings (what training's vectorizers count), in region order."""
         return char_terms(self.normalized.text, self.char_ngrams)

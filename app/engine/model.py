@@ -247,10 +247,11 @@ class TermLookup:
         else:
             self.order = np.argsort(keys, kind="stable").astype(np.intp)
             self._keys = np.ascontiguousarray(keys[self.order])
-        # the compiled scorer's hash index of the sorted keys (one probe per gram, not a search)
-        self.index = _kernel.index(self._keys)
-        # and of the terms themselves, for word terms found from tokens (see `rows_of_tokens`)
-        self._term_index = _kernel.word_index(list(terms)) if keys is None else (b"", b"", b"")
+        # The compiled lookups, built once at load: a keyed block's hash index of its sorted keys
+        # (one probe per gram, not a search), and for a block of terms, the index the kernel finds
+        # word terms from tokens with (see `rows_of_tokens`).
+        self.index = _kernel.index(self._keys) if self.keyed else b""
+        self._term_index = _kernel.word_index(list(terms)) if not self.keyed else (b"", b"", b"")
         self._longest_term = max(map(len, terms), default=0)
 
     def __len__(self) -> int:

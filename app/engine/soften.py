@@ -281,7 +281,7 @@ def _pressure_clause(text: str, clause: tuple[int, int], reading: Reading, known
     and no other highlight."""
     a, b = clause
     body = text[a:b]
-    if not body.strip() or FACT.search(body) or _DEADLINE.search(body) or any(q in body for q in _QUOTES):
+    if not body.strip() or _holds_fact_or_quote(body) or _DEADLINE.search(body):
         return False
     if reading.content_words(a, b) or any(s.start < b and a < s.end for s in reading.spans if s.category != Label.PUSHY_PITCH):
         return False
@@ -331,7 +331,7 @@ def _pressure_only(text: str, unit: Unit, reading: Reading) -> bool:
     """Read alone, the sentence is a pushy pitch and neither a deal nor a story cue (a discount is
     information: it is rewritten, not dropped), and it holds no fact or quote."""
     body = text[unit.start : unit.end]
-    if body.startswith("#") or FACT.search(body) or any(q in body for q in _QUOTES):
+    if body.startswith("#") or _holds_fact_or_quote(body):
         return False
     inside = [s.category for s in reading.spans if s.start < unit.end and unit.start < s.end]
     if Label.PUSHY_PITCH not in inside or any(category != Label.PUSHY_PITCH for category in inside):
@@ -342,6 +342,11 @@ def _pressure_only(text: str, unit: Unit, reading: Reading) -> bool:
         and alone[Label.DISCOUNT_SPAM] < alone[Label.PUSHY_PITCH]
         and alone[Label.STORY] < cuts.decision[Label.STORY]
     )
+
+
+def _holds_fact_or_quote(body: str) -> bool:
+    """A number, link, @mention or quotation: what a drop must never take away."""
+    return FACT.search(body) is not None or any(q in body for q in _QUOTES)
 
 
 def _text_outside(text: str, removed: list[Unit]) -> str:
