@@ -66,6 +66,20 @@ def test_softened_text_calms_stacked_exclamations(analyzer: Analyzer) -> None:
     assert "50%" in softened
 
 
+def test_softened_text_calms_a_double_exclamation_character(analyzer: Analyzer) -> None:
+    draft = "全品30%OFF‼️5日間限定です🔥 本当に今だけ⁉️"
+    softened = analyzer.analyze(draft).softened_text
+    assert "‼" not in softened and "⁉" not in softened and "\ufe0f" not in softened
+    assert "30%OFF!" in softened and "5日間" in softened
+
+
+def test_a_pressure_word_goes_from_a_call_to_action_of_another_family(analyzer: Analyzer) -> None:
+    # 「お早めに」 and 「今すぐ」 are listed by the urgency family; the phrases are calls to action
+    report = analyzer.analyze("最短最速で-8kg。痩せる方法を知りたい人は今すぐプロフのリンクへ!🔥")
+    assert "今すぐ" not in report.softened_text
+    assert "プロフのリンクへ" in report.softened_text and "-8kg" in report.softened_text
+
+
 def test_story_post_is_left_as_written(analyzer: Analyzer) -> None:
     story = "常連の佐藤さんが「この前のシフォン、母の誕生日に出したら喜んでくれたよ」と話してくれました。焼いてよかった。"
     assert analyzer.analyze(story).softened_text == story
@@ -263,7 +277,7 @@ def test_a_pressure_word_stays_where_nothing_it_could_modify_follows(catalogue: 
     urgency = next(f for f in catalogue.families if f.id == "pushy.urgency")
     reading = Reading(
         [], [Suggestion(id=urgency.id, category=Label.PUSHY_PITCH, message="", span=whole)], lambda a, b: {}, None,  # type: ignore[arg-type]
-        [], {urgency.id: urgency.removable_words},  # type: ignore[dict-item]
+        [], catalogue.removable_words,
     )
     assert [text[a:b] for a, b, _ in word_deletions(text, reading, [])] == ["今すぐ"]
     assert word_deletions(text, reading, [])[0][0] == text.rindex("今すぐ")

@@ -58,7 +58,7 @@ class Analyzer:
         self.catalogue = catalogue
         self.tokenizer = tokenizer or Tokenizer()
         self._fallback_ids = frozenset(f.id for f in catalogue.fallbacks.values())
-        self._removable = {f.id: f.removable_words for f in catalogue.families if f.removable_words is not None}
+        self._removable = catalogue.removable_words
         self._cuts = {sensitivity: thresholds_for(model, sensitivity) for sensitivity in get_args(Sensitivity)}
         features = model.metadata["features"]
         self._char_ngrams = tuple(int(n) for n in features["char_ngrams"])

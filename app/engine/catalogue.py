@@ -71,11 +71,6 @@ class Family(BaseModel):
         return tuple(re.compile(p) for p in self.patterns)
 
     @cached_property
-    def removable_words(self) -> re.Pattern[str] | None:
-        """The family's removable pressure words as one pattern (None when it has none)."""
-        return any_of(self.removable) if self.removable else None
-
-    @cached_property
     def screened(self) -> tuple[Screened, ...]:
         """Each pattern with the character class every match of it contains (see `prefilter`)."""
         return screened(self.patterns, self.compiled)
@@ -171,6 +166,16 @@ class Catalogue(BaseModel):
     def families_for(self, label: Label) -> tuple[Family, ...]:
         """Families of one hard-sell category, in catalogue order."""
         return self._by_label.get(label, ())
+
+    @cached_property
+    def removable_words(self) -> dict[str, re.Pattern[str]]:
+        """Per family id, the removable pressure words of every family of its category: 「今すぐ」
+        presses as much in a call to action (「今すぐプロフのリンクへ」) as in a deadline, and
+        「お早めに」 as much in 「お早めにご来店ください」. Families of a category without any get none."""
+        words: dict[Label, list[str]] = {}
+        for family in self.families:
+            words.setdefault(family.category, []).extend(family.removable)
+        return {f.id: any_of(words[f.category]) for f in self.families if words[f.category]}
 
     @cached_property
     def _by_label(self) -> dict[Label, tuple[Family, ...]]:

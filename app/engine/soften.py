@@ -15,9 +15,10 @@ Edits, all in the original text:
   fixed sentence (a fixed 「こんな声をいただいています」 would say what the writer did not), and
   inside one only a replacement short enough to read as a heading (not 【ご質問があれば、…どうぞ】
   for 【LINE登録者限定】);
-- a pressure word that the phrase's family lists as removable goes from a flagged phrase that stays
-  (「今すぐお電話を」→「お電話を」, 「絶対痩せる方法」→「痩せる方法」);
-- a flagged hashtag is removed (no unrelated hashtag is ever added), and stacked 「!!」 calmed.
+- a pressure word that a family of the phrase's category lists as removable goes from a flagged
+  phrase that stays (「今すぐお電話を」→「お電話を」, 「お早めにご来店ください」→「ご来店ください」);
+- a flagged hashtag is removed (no unrelated hashtag is ever added), and stacked 「!!」 (and 「‼」)
+  calmed.
 No replacement sentence is used twice. The rewrite is scored; if it reads as more of a hard sell
 (`raises`), edits are taken one by one and each is kept only if the result still does not.
 """
@@ -62,7 +63,9 @@ _BLANK_LINES = re.compile(r"\n[ \t\u3000]*\n(?:[ \t\u3000]*\n)+")
 # Heading brackets: a replacement may stand inside them. Parentheses and quotes hold asides and
 # words, where a sentence does not fit.
 _OPENERS = {"【": "】", "＼": "／", "《": "》", "≪": "≫", "[": "]"}
-PRESSURE_PUNCT = re.compile(r"[!！‼⁉❗❕]+|(?:🔥|💥|⚡|🚨|⏰|💰){2,}")
+PRESSURE_PUNCT = re.compile(r"[!！‼⁉❗❕]+[\ufe0e\ufe0f]?|(?:🔥|💥|⚡|🚨|⏰|💰){2,}")
+# A run of marks calms to its first, and a doubled mark to a single one (「‼️」 is 「!!」 in one character).
+_CALM = {"‼": "!", "⁉": "?"}
 _SENTENCE_END = "。!！?？‼⁉❗❕"
 _CLOSERS = "」』)）】"
 _SENTENCE_FINAL = "やねよなぞわさ"  # 「今すぐや!」: what follows ends the sentence, so the word is its predicate
@@ -78,7 +81,7 @@ class Reading:
     alone: AloneFn
     cuts: Thresholds
     names: list[tuple[int, int, str]]  # name-like noun runs that no catalogue pattern knows as pressure
-    removable: Mapping[str, re.Pattern[str]]  # per family id: its pressure words a sentence reads well without
+    removable: Mapping[str, re.Pattern[str]]  # per family id: pressure words a sentence reads well without
 
     def content_words(self, start: int, end: int) -> list[str]:
         """The names said in [start, end): what a rewrite must not lose."""
@@ -473,6 +476,15 @@ def _ends_sentence(char: str) -> bool:
     return not char or char in "。、!！?？\n" or char.isspace() or unicodedata.category(char) == "So"
 
 
+def _calmed(match: re.Match[str]) -> str:
+    """One mark for a run of them: 「!!!」→「!」, 「‼️」→「!」; a lone 「❗️」 keeps its emoji form."""
+    run = match.group()
+    first = run[0]
+    if first in _CALM:
+        return _CALM[first]
+    return run if len(run) == 2 and run[1] in "\ufe0e\ufe0f" else first
+
+
 def apply_edits(original: str, edits: list[Edit]) -> str:
     """Apply non-overlapping edits, calm the punctuation, and tidy what the edits left behind."""
     pieces: list[str] = []
@@ -482,7 +494,7 @@ def apply_edits(original: str, edits: list[Edit]) -> str:
         pieces.append(replacement)
         cursor = end
     pieces.append(original[cursor:])
-    text = PRESSURE_PUNCT.sub(lambda m: m.group()[0], "".join(pieces))
+    text = PRESSURE_PUNCT.sub(_calmed, "".join(pieces))
     text = _EMPTY_BRACKETS.sub("", text)
     text = _BLANK_LINES.sub("\n\n", text)
     return _SPACES.sub(" ", text).strip()
