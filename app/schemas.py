@@ -63,6 +63,16 @@ class ModelInfo(_Frozen):
     version: str
 
 
+class Section(TextRange):
+    """One part of a long draft (whole sentences, about one X post) with its own reading."""
+
+    scores: Scores = Field(description="the section's probabilities, read on its own")
+    verdict: Verdict = Field(
+        description="the section's verdict, never stronger than the whole draft's: a section of an essay that "
+        "discusses selling reads like a pitch alone, and what the text does as a whole decides"
+    )
+
+
 class Report(_Frozen):
     """The analysis of one draft."""
 
@@ -71,6 +81,11 @@ class Report(_Frozen):
     labels: list[Label]
     verdict: Verdict
     spans: list[Span]
+    sections: list[Section] = Field(
+        default_factory=list,
+        description="for a long draft (200 characters and more), its sections in order, each with its own scores "
+        "and verdict, so a reader sees which part is fine and which part pushes; empty for a short draft",
+    )
     suggestions: list[Suggestion]
     softened_text: str = Field(
         description=(

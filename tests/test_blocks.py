@@ -81,3 +81,45 @@ def test_most_hard_sells_stay_flagged_behind_a_long_story(analyzer: Analyzer) ->
     flagged = [analyzer.analyze(LONG_STORY + "\n\n" + p.text).verdict != Verdict.OK for p in hard]
     # measured 0.89; whole-draft scoring alone: 0.61 (blocks outvote the draft only when clearly hard sells)
     assert sum(flagged) / len(flagged) >= 0.8
+
+
+@given(sentences, st.sampled_from(["。", "!", "\n", "?"]))
+def test_sections_tile_a_long_text_in_order_without_overlap(parts: list[str], end: str) -> None:
+    from app.engine.blocks import section_ranges
+
+    text = (end.join(parts) + end) * 4
+    sections = section_ranges(text)
+    assert len(sections) == len(block_ranges(text))
+    for (a, b), (c, d) in zip(sections, sections[1:]):
+        assert a < b <= c < d
+        assert text[b:c].strip(" 。!?\n") == ""  # only sentence ends and blank text between them
+
+
+def test_a_long_story_that_ends_in_a_blast_reports_a_fine_story_and_a_pushing_end(analyzer: Analyzer) -> None:
+    text = LONG_STORY + "\n\n" + BLAST
+    report = analyzer.analyze(text)
+    assert report.verdict == Verdict.HARD_SELL
+    assert report.sections[0].verdict == Verdict.OK
+    assert report.sections[-1].verdict == Verdict.HARD_SELL
+    assert BLAST in report.sections[-1].text
+    for section in report.sections:
+        assert text[section.start : section.end] == section.text
+
+
+def test_no_section_reads_worse_than_the_whole_draft(analyzer: Analyzer) -> None:
+    essay = (
+        "SNSの相談を受けていると、毎日「本日限り!全品半額!!急いで!」のような投稿を続けて、"
+        "フォロワーが減っていくお店によく出会います。値引きの告知そのものが悪いわけではありません。"
+        "ただ、毎回それだけだと、読む人には「また安売りの宣伝か」としか映らなくなります。"
+        "あるパン屋さんは、告知をやめて、仕込みの様子や常連さんとの会話を書くようにしたところ、"
+        "半年で来店のきっかけが投稿だという方が増えたそうです。急かす言葉より、お店の人の顔が見える言葉のほうが、"
+        "長く読まれるのだと思います。"
+    )
+    report = analyzer.analyze(essay)
+    rank = {Verdict.OK: 0, Verdict.CAUTION: 1, Verdict.HARD_SELL: 2}
+    assert report.sections
+    assert all(rank[s.verdict] <= rank[report.verdict] for s in report.sections)
+
+
+def test_a_short_draft_has_no_sections(analyzer: Analyzer) -> None:
+    assert analyzer.analyze(BLAST).sections == []

@@ -77,3 +77,26 @@ def test_data_card_is_up_to_date(posts: list[Post]) -> None:
     from app.training.datacard import CARD, render
 
     assert CARD.read_text(encoding="utf-8") == render(posts), "run `python -m app.training.datacard`"
+
+
+def test_every_discount_spam_post_names_a_deal_among_its_key_phrases(posts: list[Post]) -> None:
+    from app.training.consistency import violations
+
+    wrong = [v for v in violations(posts) if v.rule == "deal_without_deal_phrase"]
+    assert wrong == [], f"{len(wrong)} posts, e.g. {wrong[:5]}"
+
+
+def test_no_key_phrase_is_a_bare_date_time_price_or_count(posts: list[Post]) -> None:
+    from app.training.consistency import violations
+
+    wrong = [v for v in violations(posts) if v.rule == "bare_fact_key_phrase"]
+    assert wrong == [], f"{len(wrong)} key phrases, e.g. {wrong[:5]}"
+
+
+def test_long_form_genres_are_written_on_both_sides(posts: list[Post]) -> None:
+    long_form = [p for p in posts if len(p.text) >= 800]
+    assert len(long_form) >= 300
+    assert sum(p.hard_sell for p in long_form) >= 60
+    assert sum(not p.hard_sell for p in long_form) >= 150
+    for kind in (Kind.ARTICLE, Kind.REFERENCE, Kind.NEWS):
+        assert sum(p.kind == kind for p in posts) >= 60, kind

@@ -651,3 +651,28 @@ def test_feed_layout_holds_at_375px(phone_tab: Tab) -> None:
     shot(phone_tab, "23-phone-feed-results", full_page=False)
     shot(phone_tab, "24-phone-feed-full")
     phone_tab.assert_clean()
+
+
+LONG_STORY_THEN_BLAST = (
+    "パン屋を始めて今年で十二年になります。最初の年は、朝四時に起きても思うように生地が膨らまず、"
+    "売れ残ったパンを近所の保育園に届けて回る毎日でした。そんなとき、毎朝同じ時間に来てくださる"
+    "おばあさんが「ここのあんぱんは、亡くなった主人が好きだった味に似ているの」と話してくれました。"
+    "その言葉がうれしくて、あんこを炊く時間を少しずつ延ばし、豆の産地も何度か変えてみました。"
+    "焼き続けてきて本当によかったと思います。\n\n"
+    "本日限り全品半額!今すぐご来店ください!残りわずかです!"
+)
+
+
+def test_a_long_draft_shows_each_sections_verdict_and_which_part_pushes(tab: Tab, server: Server) -> None:
+    enter_draft(tab, LONG_STORY_THEN_BLAST)
+    report = analyze_api(server, LONG_STORY_THEN_BLAST)
+    assert tab.page.is_visible("#sections-block")
+    items = tab.page.eval_on_selector_all("#sections .uk-sections__item", "nodes => nodes.map(n => n.dataset.verdict)")
+    assert items == [s["verdict"] for s in report["sections"]]
+    assert items[0] == "ok" and items[-1] == "hard_sell"
+    summary = tab.page.inner_text("#sections .uk-sections__summary")
+    assert f"{len(items)} つの段落のうち" in summary and f"{len(items)} 番目" in summary
+    shot(tab, "30-sections")
+    enter_draft(tab, "新しいパンが焼き上がりました。お近くにお越しの際はのぞいてみてください。")
+    assert not tab.page.is_visible("#sections-block"), "a short draft has no sections"
+    tab.assert_clean()

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import get_args
+from typing import Any, get_args
 
 from app.engine import blocks, explain
 from app.engine.catalogue import Catalogue, Lang, load_catalogue
 from app.engine.compliance import compliance_prompts
 from app.engine.features import Document, build_document
+from app.engine.mentions import mask_mentions
 from app.engine.model import Encoded, LinearModel, Scored, load_model
 from app.engine.normalize import normalize
 from app.engine.offsets import Utf16Offsets
@@ -21,9 +22,10 @@ from app.engine.soften import Reading, is_name, soften
 from app.engine.suggest import post_advice, span_suggestions
 from app.engine.tokenize import Tokenizer
 from app.labels import HARD_SELL_LABELS, LABELS, Label, Verdict
-from app.schemas import Cut, ModelInfo, Report, Scores, Span, Suggestion
+from app.schemas import Cut, ModelInfo, Report, Scores, Section, Span, Suggestion
 
 DEFAULT_MAX_CHARS = 10_000
+_VERDICT_RANK = {Verdict.OK: 0, Verdict.CAUTION: 1, Verdict.HARD_SELL: 2}
 _STORY_RULE = "story.cue"  # the rule id of story spans (so `ignore` can hide them too)
 # C0/C1 controls other than tab, newline and carriage return; lone UTF-16 surrogates.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -50,6 +52,24 @@ def check_text(text: object, max_chars: int | None = DEFAULT_MAX_CHARS) -> str:
     return text
 
 
+def _range_fields(original: str, utf16: Utf16Offsets, start: int, end: int) -> dict[str, Any]:
+    """The TextRange fields of original[start:end] (code-point and UTF-16 offsets, the text)."""
+    return {"start": start, "end": end, "start_utf16": utf16(start), "end_utf16": utf16(end), "text": original[start:end]}
+
+
+def _inside_flagged_sections(spans: list[Span], sections: list[Section]) -> list[Span]:
+    """In a long draft, hard-sell phrases only where a section reads as one: a story's sentences
+    are not highlighted as a pitch because the paragraph after them pushes."""
+    if not sections:
+        return spans
+    flagged = [(s.start, s.end) for s in sections if s.verdict != Verdict.OK]
+    return [
+        span
+        for span in spans
+        if span.category == Label.STORY or any(a < span.end and span.start < b for a, b in flagged)
+    ]
+
+
 class Analyzer:
     """Holds the heavy parts (tokenizer, model, catalogue), loaded once, and analyses drafts."""
 
@@ -63,6 +83,7 @@ class Analyzer:
         features = model.metadata["features"]
         self._char_ngrams = tuple(int(n) for n in features["char_ngrams"])
         self._style = bool(features.get("style", False))
+        self._mask_mentions = bool(features.get("mask_mentions", False))
 
     @classmethod
     def from_path(cls, model_dir: Path) -> Analyzer:
@@ -72,6 +93,8 @@ class Analyzer:
     def document(self, text: str) -> Document:
         """Normalise, tokenise and extract features (no validation: callers check first)."""
         normalized = normalize(text)
+        if self._mask_mentions:
+            normalized = mask_mentions(normalized)
         return build_document(normalized, self.tokenizer.tokenize(normalized.text), self._char_ngrams, self._style)
 
     def analyze(self, text: str, *, id: str | None = None, lang: Lang = "ja", policy: Policy | None = None) -> Report:
@@ -100,7 +123,8 @@ class Analyzer:
             for label in HARD_SELL_LABELS
         }
         prefixes = self.densities(doc, scored, cuts)
-        spans = self.spans(doc, prefixes, matched, allowed)
+        sections = self.sections(doc, encoded, verdict, cuts)
+        spans = _inside_flagged_sections(self.spans(doc, prefixes, matched, allowed), sections)
         suggestions = span_suggestions(spans, doc, self.catalogue, lang, hits or None)
         rules = {(s.span.start, s.span.end): s.id for s in suggestions if s.span is not None}
         spans = [s.model_copy(update={"rule": rules.get((s.start, s.end), _STORY_RULE)}) for s in spans]
@@ -115,6 +139,7 @@ class Analyzer:
             labels=labels,
             verdict=verdict,
             spans=spans,
+            sections=sections,
             suggestions=suggestions,
             # an ok draft is left as written: there is nothing to soften, and its "!!" may be joy
             softened_text=soften(
@@ -127,6 +152,28 @@ class Analyzer:
             thresholds={label: Cut(caution=round(cuts.caution[label], 4), hard_sell=round(cuts.decision[label], 4)) for label in LABELS},
             model=ModelInfo(version=self.model.version),
         )
+
+    def sections(self, doc: Document, encoded: Encoded, verdict: Verdict, cuts: Thresholds) -> list[Section]:
+        """A long draft's sections, each read on its own; a section's verdict never exceeds the
+        draft's (what the text does as a whole decides: an essay's paragraph about selling is not a sale)."""
+        ranges = blocks.section_ranges(encoded.text)
+        if not ranges:
+            return []
+        utf16 = Utf16Offsets(doc.normalized.original)
+        cap = _VERDICT_RANK[verdict]
+        found = []
+        for a, b in ranges:
+            probs = self.model.probabilities(encoded.part(a, b))
+            own = self.verdict(probs, cuts)
+            start, end = doc.normalized.to_original(a, b)
+            found.append(
+                Section(
+                    **_range_fields(doc.normalized.original, utf16, start, end),
+                    scores=Scores(**{label.value: round(probs[label], 6) for label in LABELS}),
+                    verdict=own if _VERDICT_RANK[own] <= cap else verdict,
+                )
+            )
+        return found
 
     def _reading(
         self,
@@ -238,14 +285,6 @@ class Analyzer:
                 continue
             taken.append((start, end))
             spans.append(
-                Span(
-                    start=start,
-                    end=end,
-                    start_utf16=utf16(start),
-                    end_utf16=utf16(end),
-                    text=doc.normalized.original[start:end],
-                    category=label,
-                    weight=round(phrase.weight, 4),
-                )
+                Span(**_range_fields(doc.normalized.original, utf16, start, end), category=label, weight=round(phrase.weight, 4))
             )
         return sorted(spans, key=lambda s: s.start)

@@ -50,6 +50,20 @@ def block_ranges(folded: str) -> list[tuple[int, int]]:
     return blocks
 
 
+def section_ranges(folded: str) -> list[tuple[int, int]]:
+    """[start, end) of the sections a long folded text is reported in: its blocks without the
+    sentence each repeats from the one before, so sections tile the text; none for a short one."""
+    ranges = block_ranges(folded)
+    sentences = _sentences(folded) if ranges else []
+    starts = [start for start, _ in sentences]
+    tiled: list[tuple[int, int]] = []
+    for index, (start, end) in enumerate(ranges):
+        if index:
+            start = next(s for s in starts if s >= tiled[-1][1])
+        tiled.append((start, end))
+    return tiled
+
+
 def _sentences(folded: str) -> list[tuple[int, int]]:
     """[start, end) of every sentence: up to and including its end marks, blank text skipped."""
     spans = []

@@ -31,10 +31,22 @@ class Kind(StrEnum):
     CRITICISM = "criticism"  # criticises or quotes hard selling without doing it
     INVITATION = "invitation"  # one gentle invitation
     NOTICE = "notice"  # plain notice: hours, closures, restocks, policies
+    ARTICLE = "article"  # an article, essay or how-to about selling or marketing: it discusses, quotes
+    #                      or explains hard-sell phrases and campaigns without doing them
+    REFERENCE = "reference"  # reference page: membership terms, FAQ, price tables, point rules
+    NEWS = "news"  # news-style copy, third person, about a sale, a shop or a cheap product
 
 
 HARD_NEGATIVE_KINDS = frozenset(
-    {Kind.STORY_WITH_OFFER, Kind.CRITICISM, Kind.INVITATION, Kind.NOTICE}
+    {
+        Kind.STORY_WITH_OFFER,
+        Kind.CRITICISM,
+        Kind.INVITATION,
+        Kind.NOTICE,
+        Kind.ARTICLE,
+        Kind.REFERENCE,
+        Kind.NEWS,
+    }
 )
 HARD_SELL_KINDS = frozenset({Kind.HARD_SELL, Kind.SUBTLE_PRESSURE, Kind.OBFUSCATED, Kind.MIXED})
 Platform = Literal["x", "instagram", "facebook", "line", "blog"]
@@ -46,7 +58,7 @@ class Post(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(min_length=1, max_length=80)
-    text: str = Field(min_length=2, max_length=2000)
+    text: str = Field(min_length=2, max_length=6000)
     discount_spam: Literal[0, 1]
     pushy_pitch: Literal[0, 1]
     story: Literal[0, 1]
@@ -83,8 +95,8 @@ class Post(BaseModel):
             raise ValueError(f"kind {self.kind} must have discount_spam = pushy_pitch = 0")
         if self.kind in {Kind.STORY, Kind.STORY_WITH_OFFER, Kind.MIXED} and not self.story:
             raise ValueError(f"kind {self.kind} needs story = 1")
-        if self.kind == Kind.NOTICE and self.story:
-            raise ValueError("a plain notice has story = 0")
+        if self.kind in {Kind.NOTICE, Kind.REFERENCE, Kind.NEWS} and self.story:
+            raise ValueError(f"a {self.kind} has story = 0")
         return self
 
 

@@ -26,6 +26,7 @@ from app.training.corpus import HARD_NEGATIVE_KINDS, Post
 from app.training.splits import Split
 
 CHALLENGE_PATH = Path(__file__).resolve().parents[2] / "tests" / "data" / "challenge.jsonl"
+LONG_FORM_CHARS = 800  # blog posts, essays, articles and newsletters
 KEY_PHRASE_MIN_COVER = 0.5  # a key phrase counts as found when half its characters are highlighted
 
 
@@ -97,7 +98,14 @@ def detection_summary(posts: list[Post], flagged: list[bool], story_pred: list[i
     per_kind: dict[str, list[int]] = defaultdict(list)
     for post, flag in zip(posts, flagged):
         per_kind[post.kind.value].append(int(flag == post.hard_sell))
+    long_form = [(p, f) for p, f in zip(posts, flagged) if len(p.text) >= LONG_FORM_CHARS]
+    long_negatives = [f for p, f in long_form if not p.hard_sell]
     return {
+        "long_form": {
+            "n": len(long_form),
+            "hard_sell_f1": _f1(np.array([int(p.hard_sell) for p, _ in long_form]), np.array([int(f) for _, f in long_form])),
+            "false_alarm_rate": round(sum(long_negatives) / len(long_negatives), 4) if long_negatives else 0.0,
+        },
         "hard_sell_f1": _f1(truth, pred),
         "hard_negative_false_alarm_rate": round(sum(negatives) / len(negatives), 4) if negatives else 0.0,
         "story_f1": _f1(np.array([p.story for p in posts]), np.array(story_pred)),
@@ -214,17 +222,22 @@ def format_table(metrics: dict[str, Any]) -> str:
         ("story F1", metrics["story_f1"], base["story_f1"]),
         ("false alarms on hard negatives", metrics["hard_negative_false_alarm_rate"], base["hard_negative_false_alarm_rate"]),
     ]
+    rows.append(("long-form hard-sell F1", metrics["long_form"]["hard_sell_f1"], base["long_form"]["hard_sell_f1"]))
+    rows.append(("long-form false alarms", metrics["long_form"]["false_alarm_rate"], base["long_form"]["false_alarm_rate"]))
     for label in LABELS:
         rows.append((f"{label.value} F1", metrics["per_label"][label.value]["f1"], base["per_label_f1"][label.value]))
     lines = [f"{'metric (' + metrics['split'] + ', n=' + str(metrics['n']) + ')':<34} {'model':>8} {'keywords':>9}"]
     lines += [f"{name:<34} {model:>8.4f} {kw:>9.4f}" for name, model, kw in rows]
     lines.append(f"{'hard-sell ROC-AUC':<34} {metrics['hard_sell_roc_auc']:>8.4f}")
     lines.append(f"{'key-phrase coverage':<34} {metrics['key_phrase_coverage']:>8.4f}")
+    lines.append("per kind (hard-sell verdict correct):")
+    lines += [f"  {kind:<32} {v['accuracy']:>8.4f}  (n={v['n']})" for kind, v in metrics["per_kind_accuracy"].items()]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry: print the test-split metrics of a model beside the baseline."""
+    """Command-line entry: print the test-split metrics of a model beside the baseline, or its
+    figures on a local real-text probe (`--probe`)."""
     from app.training.train import config_of, load_dataset
 
     parser = argparse.ArgumentParser(prog="urikomi evaluate", description="Evaluate the model on the test split.")
@@ -232,12 +245,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=Path("training_data"))
     parser.add_argument("--split", choices=[s.value for s in Split], default=Split.TEST.value)
     parser.add_argument("--json", action="store_true", help="print all metrics as JSON")
+    parser.add_argument("--probe", type=Path, help="a local real-text probe (JSON Lines of labelled passages): score it by genre")
+    parser.add_argument("--sources-out", type=Path, help="with --probe: write its addresses and labels (no text) here")
+    parser.add_argument("--record", action="store_true", help="with --probe: store the figures in the model's metadata and card")
     args = parser.parse_args(argv)
+    if (args.sources_out or args.record) and not args.probe:
+        print("urikomi evaluate: --sources-out and --record need --probe", file=sys.stderr)
+        return 2
     try:
+        if args.probe:
+            return _evaluate_probe(args.model, args.probe, args.sources_out, args.record, args.json)
         data = load_dataset(args.data, Tokenizer(), config_of(load_model(args.model)))
         metrics = evaluate_model(args.model, data, Split(args.split))
     except (ModelLoadError, ValueError) as exc:
         print(f"urikomi evaluate: {exc}", file=sys.stderr)
         return 2
     print(json.dumps(metrics, ensure_ascii=False, indent=2) if args.json else format_table(metrics))
+    return 0
+
+
+def _evaluate_probe(model_dir: Path, probe: Path, sources_out: Path | None, record: bool, as_json: bool) -> int:
+    """Score a probe file; optionally write its sources list and record the figures."""
+    from app.training.model_card import record_probe
+    from app.training.probe import format_probe, load_probe, probe_metrics, write_sources
+
+    items = load_probe(probe)
+    metrics = probe_metrics(Analyzer(load_model(model_dir), load_catalogue(), Tokenizer()), items)
+    if sources_out:
+        write_sources(items, sources_out)
+    if record:
+        record_probe(model_dir, {k: v for k, v in metrics.items() if k != "mistakes"})
+    print(json.dumps(metrics, ensure_ascii=False, indent=2) if as_json else format_probe(metrics))
     return 0

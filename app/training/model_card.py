@@ -66,6 +66,10 @@ def _metrics_table(test: dict[str, Any]) -> list[str]:
         f"| false alarms on hard negatives | {_pct(test['hard_negative_false_alarm_rate'])} | "
         f"{_pct(base['hard_negative_false_alarm_rate'])} |",
         f"| hard-sell ROC-AUC | {test['hard_sell_roc_auc']:.4f} | – |",
+        f"| long-form posts (800+ characters, n={test['long_form']['n']}): hard-sell F1 | "
+        f"{test['long_form']['hard_sell_f1']:.4f} | {base['long_form']['hard_sell_f1']:.4f} |",
+        f"| long-form posts: false alarms on posts that are no hard sell | {_pct(test['long_form']['false_alarm_rate'])} | "
+        f"{_pct(base['long_form']['false_alarm_rate'])} |",
         f"| key phrases covered by spans | {_pct(test['key_phrase_coverage'])} | – |",
     ]
     return rows
@@ -180,6 +184,7 @@ def render(metadata: dict[str, Any], selection_path: Path) -> str:
             *_per_kind(challenge["per_kind_accuracy"]),
             "",
         ]
+    lines += _probe_section(metadata.get("real_probe"))
     softening = metadata.get("softening")
     if softening:
         lines += [
@@ -225,6 +230,51 @@ def render(metadata: dict[str, Any], selection_path: Path) -> str:
         KNOWN_FAILURE_MODES,
     ]
     return "\n".join(lines)
+
+
+def _probe_section(probe: dict[str, Any] | None) -> list[str]:
+    """The real-text probe's figures, or a line saying this model was not measured on one."""
+    head = ["## Real text (a local probe of passages from public pages)", ""]
+    if not probe:
+        return head + ["Not measured for this model: train or evaluate with `--probe FILE` (see the README).", ""]
+
+    def cell(value: float | None, pct: bool = False) -> str:
+        return "–" if value is None else (_pct(value) if pct else f"{value:.3f}")
+
+    def row(name: str, f: dict[str, Any]) -> str:
+        return (
+            f"| {name} | {f['n']} | {f['hard_sells']} | {cell(f['hard_sell_f1'])} | {cell(f['precision'])} | "
+            f"{cell(f['recall'])} | {cell(f['false_alarm_rate'], True)} | {cell(f['story_f1'])} |"
+        )
+
+    base = probe["keyword_baseline"]
+    return head + [
+        f"{probe['n']} passages (shop and salon posts, campaign, landing-page and affiliate copy, owner stories,",
+        "customer thanks, news, articles about marketing, reference pages), labelled by the labelling",
+        "guide before the model ran. Their text is never in the repository; `models/real_probe_sources.jsonl`",
+        "lists the addresses and labels, and `urikomi evaluate --probe FILE` scores any such collection.",
+        "",
+        "| passages | n | hard sells | hard-sell F1 | precision | recall | false alarms | story F1 |",
+        "|---|---|---|---|---|---|---|---|",
+        row("all", probe["overall"]),
+        row("articles and essays", probe["articles_and_essays"]),
+        *[row(genre, figures) for genre, figures in probe["per_genre"].items()],
+        row("keyword list, all", base["overall"]),
+        row("keyword list, articles and essays", base["articles_and_essays"]),
+        "",
+    ]
+
+
+def record_probe(model_dir: Path, figures: dict[str, Any]) -> None:
+    """Store real-probe figures in the model's metadata and rewrite its card (the weights and the
+    vocabulary are untouched)."""
+    from app.engine.model import METADATA_FILE
+
+    path = model_dir / METADATA_FILE
+    metadata = json.loads(path.read_text(encoding="utf-8"))
+    metadata["real_probe"] = figures
+    path.write_text(json.dumps(metadata, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    write_model_card(model_dir.parent / "MODEL_CARD.md", metadata)
 
 
 def write_model_card(path: Path, metadata: dict[str, Any], data: Any = None) -> None:

@@ -29,17 +29,20 @@ from sklearn.svm import LinearSVC
 
 from app.engine import blocks
 from app.engine.features import CHAR_NGRAMS, Document, build_document
+from app.engine.mentions import mask_mentions
 from app.engine.model import LinearModel, load_model, save_model
 from app.engine.normalize import normalize
 from app.engine.tokenize import Tokenizer
-from app.labels import LABELS
+from app.labels import HARD_SELL_LABELS, LABELS
 from app.training.augment import with_closing, with_emoji_breaks, with_exclamations, with_hashtags
+from app.training.consistency import is_deal_phrase
 from app.training.corpus import Post, corpus_hash, load_corpus
 from app.training.splits import SPLIT_SEED, Split, assign_splits
 from app.training.thresholds import choose_thresholds
 
 MODEL_FAMILY = "ja-linear"
 MAX_REFERENCE_DELTA = 1e-9
+SECTION_MIN_CHARS = 400  # posts this long also train on their sections (see training_sections)
 HASHTAG_COPIES = 2  # augmented copies of each training post (see app/training/augment.py)
 
 
@@ -54,6 +57,8 @@ class TrainConfig:
     char_ngrams: tuple[int, ...] = CHAR_NGRAMS
     style: bool = False
     estimator: str = "svm"  # "svm" (linear SVM) or "logreg"; both Platt-calibrated on dev
+    section_examples: bool = True  # long train posts also teach the block reader, section by section
+    mask_mentions: bool = True  # quotes the draft talks about are masked (app/engine/mentions.py)
     augment_hashtags: bool = True  # train also on each post with neutral hashtags appended
     augment_exclamations: bool = True  # ... and on each post with sentence ends as 「!!」
     augment_closings: bool = True  # ... and on each post with a quiet closing line appended
@@ -87,6 +92,8 @@ def featurize(texts: list[str], tokenizer: Tokenizer, config: TrainConfig) -> li
     docs = []
     for text in texts:
         normalized = normalize(text)
+        if config.mask_mentions:
+            normalized = mask_mentions(normalized)
         tokens = tokenizer.tokenize(normalized.text)
         docs.append(build_document(normalized, tokens, tuple(config.char_ngrams), config.style))
     return docs
@@ -122,13 +129,23 @@ class Reference:
         )
 
     def matrices(
-        self, train: list[Document], y_train: NDArray[np.int_], dev: list[Document], augmented: list[list[Document]]
+        self,
+        train: list[Document],
+        y_train: NDArray[np.int_],
+        dev: list[Document],
+        augmented: list[list[Document]],
+        sections: TrainingSections | None = None,
     ) -> tuple[Any, NDArray[np.int_], Any]:
         """Fit the vocabulary on the real train posts only (so min_df still drops one-off terms),
-        then stack the augmented copies under them with the same labels."""
+        then stack the augmented copies under them with the same labels, and the sections of long
+        posts with their own labels last."""
         x_train = self.union.fit_transform(train)
-        blocks = [x_train] + [self.union.transform(copy) for copy in augmented]
-        return sparse.vstack(blocks).tocsr(), np.vstack([y_train] * len(blocks)), self.union.transform(dev)
+        parts = [x_train] + [self.union.transform(copy) for copy in augmented]
+        labels = [y_train] * len(parts)
+        if sections is not None and sections.docs:
+            parts.append(self.union.transform(sections.docs))
+            labels.append(sections.y)
+        return sparse.vstack(parts).tocsr(), np.vstack(labels), self.union.transform(dev)
 
     def fit(
         self,
@@ -137,12 +154,16 @@ class Reference:
         dev: list[Document],
         y_dev: NDArray[np.int_],
         augmented: list[list[Document]] | None = None,
+        sections: TrainingSections | None = None,
     ) -> Reference:
-        """Fit vectorizers and classifiers on train; Platt-calibrate each on dev."""
-        x_train, y_train, x_dev = self.matrices(train, y_train, dev, augmented or [])
+        """Fit vectorizers and classifiers on train; Platt-calibrate each on dev. Sections of long
+        posts train the hard-sell labels only: story is a judgement of the whole draft."""
+        x_train, y_train, x_dev = self.matrices(train, y_train, dev, augmented or [], sections)
+        whole = x_train.shape[0] - (len(sections.docs) if sections is not None else 0)
         self.classifiers = []
-        for column in range(len(LABELS)):
-            base = self._estimator().fit(x_train, y_train[:, column])
+        for column, label in enumerate(LABELS):
+            rows = slice(None) if label in HARD_SELL_LABELS else slice(0, whole)
+            base = self._estimator().fit(x_train[rows], y_train[rows, column])
             calibrated = CalibratedClassifierCV(FrozenEstimator(base), method="sigmoid")
             self.classifiers.append(calibrated.fit(x_dev, y_dev[:, column]))
         return self
@@ -207,7 +228,38 @@ def fit(data: Dataset, config: TrainConfig, reference_type: type[Reference] | No
         augmented.append(featurize([with_closing(p.id, p.text) for p in train_posts], tokenizer, config))
     if config.augment_emoji:
         augmented.append(featurize([with_emoji_breaks(p.id, p.text) for p in train_posts], tokenizer, config))
-    return (reference_type or Reference)(config).fit(train_docs, y_train, dev_docs, y_dev, augmented)
+    sections = training_sections(train_posts, tokenizer, config) if config.section_examples else None
+    return (reference_type or Reference)(config).fit(train_docs, y_train, dev_docs, y_dev, augmented, sections)
+
+
+@dataclass
+class TrainingSections:
+    """Sections of long train posts as extra examples, with labels of their own."""
+
+    docs: list[Document]
+    y: NDArray[np.int_]
+
+
+def training_sections(posts: list[Post], tokenizer: Tokenizer, config: TrainConfig) -> TrainingSections:
+    """Each section of a long post (as the analyzer cuts it) labelled by what it does: a hard-sell
+    label only where an annotated key phrase lies in it (discount_spam where that phrase names a
+    deal), so the story before a pitch and an essay's paragraph that discusses campaigns teach the
+    block reader what they are (story is copied and unused: the story classifier reads whole posts)."""
+    texts: list[str] = []
+    rows: list[list[int]] = []
+    for post in posts:
+        if len(post.text) < SECTION_MIN_CHARS:
+            continue
+        normalized = normalize(post.text)
+        phrases = [(at, at + len(p), is_deal_phrase(p)) for p in post.key_phrases if (at := post.text.find(p)) >= 0]
+        for a, b in blocks.block_ranges(normalized.text):
+            start, end = normalized.to_original(a, b)
+            inside = [deal for p, q, deal in phrases if start <= p and q <= end]
+            # a story's closing deal blast, read alone, is a deal blast (the whole post is not one)
+            discount = bool(post.discount_spam or post.story) and any(inside)
+            texts.append(post.text[start:end])
+            rows.append([int(discount), post.pushy_pitch * bool(inside), post.story])
+    return TrainingSections(featurize(texts, tokenizer, config), np.array(rows, dtype=int).reshape(-1, len(LABELS)))
 
 
 def with_feedback(data: Dataset, feedback_db: Path, tokenizer: Tokenizer, config: TrainConfig) -> int:
@@ -225,13 +277,18 @@ def with_feedback(data: Dataset, feedback_db: Path, tokenizer: Tokenizer, config
 
 
 def train(
-    data_dir: Path, model_dir: Path, config: TrainConfig | None = None, feedback_db: Path | None = None
+    data_dir: Path,
+    model_dir: Path,
+    config: TrainConfig | None = None,
+    feedback_db: Path | None = None,
+    probe: Path | None = None,
 ) -> dict[str, Any]:
     """Train, export, verify against scikit-learn, evaluate on test, and save. Returns metadata."""
     from app.engine.analyze import Analyzer
     from app.engine.catalogue import load_catalogue
     from app.training.evaluate import CHALLENGE_PATH, challenge_metrics, evaluate_model, softening_metrics
     from app.training.model_card import write_model_card
+    from app.training.probe import load_probe, probe_metrics
 
     config = config or TrainConfig()
     tokenizer = Tokenizer()
@@ -254,6 +311,7 @@ def train(
             "word": "lemma unigrams + bigrams",
             "char_ngrams": list(config.char_ngrams),
             "style": config.style,
+            "mask_mentions": config.mask_mentions,
             "min_df": config.min_df,
             "sublinear_tf": config.sublinear_tf,
         },
@@ -274,7 +332,11 @@ def train(
     if CHALLENGE_PATH.exists():
         metadata["challenge_metrics"] = challenge_metrics(model_dir, load_corpus(CHALLENGE_PATH))
     test_posts, _, _ = data.part(Split.TEST)
-    metadata["softening"] = softening_metrics(Analyzer(load_model(model_dir), load_catalogue(), tokenizer), test_posts)
+    analyzer = Analyzer(load_model(model_dir), load_catalogue(), tokenizer)
+    metadata["softening"] = softening_metrics(analyzer, test_posts)
+    if probe is not None:
+        figures = probe_metrics(analyzer, load_probe(probe))
+        metadata["real_probe"] = {k: v for k, v in figures.items() if k != "mistakes"}
     save_model(model_dir, metadata, word_terms, char_terms, arrays)
     write_model_card(model_dir.parent / "MODEL_CARD.md", metadata, data)
     return metadata
@@ -314,7 +376,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar="DB",
         help="also train on the judgements stored with text in this SQLite file (default: URIKOMI_FEEDBACK_DB)",
     )
+    parser.add_argument("--probe", type=Path, help="also score a local real-text probe and record its figures")
     args = parser.parse_args(argv)
+    if args.probe is not None and not args.probe.is_file():
+        print(f"urikomi train: no probe file at {args.probe}", file=sys.stderr)
+        return 2
     feedback_db = _feedback_path(args.with_feedback)
     if args.with_feedback is not None and (feedback_db is None or not feedback_db.is_file()):
         print(f"urikomi train: no feedback file at {feedback_db or 'URIKOMI_FEEDBACK_DB (unset)'}", file=sys.stderr)
@@ -323,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"urikomi train: no training data at {args.data}", file=sys.stderr)
         return 2
     try:
-        metadata = train(args.data, args.out, TrainConfig(C=args.C), feedback_db)
+        metadata = train(args.data, args.out, TrainConfig(C=args.C), feedback_db, args.probe)
     except ValueError as exc:
         print(f"urikomi train: {exc}", file=sys.stderr)
         return 2

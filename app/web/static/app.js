@@ -10,6 +10,7 @@ import {
   renderLegend,
   renderLength,
   renderMeters,
+  renderSections,
   renderSuggestions,
   renderFeedAdvice,
   renderFeedLegend,
@@ -45,6 +46,8 @@ const ui = {
   empty: $("results-empty"),
   body: $("results-body"),
   verdict: $("verdict"),
+  sectionsBlock: $("sections-block"),
+  sections: $("sections"),
   meters: $("meters"),
   legend: $("legend"),
   highlight: $("highlight"),
@@ -280,6 +283,9 @@ function showReport(text, report) {
   ui.empty.hidden = true;
   ui.body.hidden = false;
   ui.verdict.replaceChildren(renderVerdict(document, report, t));
+  const sections = renderSections(document, report, t);
+  ui.sections.replaceChildren(...(sections ? [sections] : []));
+  ui.sectionsBlock.hidden = !sections;
   ui.meters.replaceChildren(renderMeters(document, report.scores, state.model, t));
   ui.highlight.replaceChildren(renderHighlightedDraft(document, text, report, t));
   ui.suggestions.replaceChildren(renderSuggestions(document, report, t, { onReplace: replaceSpan }));

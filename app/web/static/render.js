@@ -204,6 +204,42 @@ export function renderVerdict(doc, report, t) {
   return box;
 }
 
+const SECTION_EXCERPT = 36;
+
+/**
+ * A long draft's sections, each with its own verdict (never stronger than the draft's), and one
+ * line that says which part is fine and which part pushes. Nothing for a short draft.
+ */
+export function renderSections(doc, report, t) {
+  const sections = Array.isArray(report.sections) ? report.sections : [];
+  if (!sections.length) return null;
+  const box = el(doc, "div", "uk-sections");
+  const pushing = sections
+    .map((section, index) => (section.verdict === "hard_sell" ? index + 1 : 0))
+    .filter(Boolean);
+  const line =
+    pushing.length === 0
+      ? t("sections.allFine", { n: sections.length })
+      : t("sections.someFine", { n: sections.length, which: pushing.join("・") });
+  box.append(el(doc, "p", "uk-sections__summary", line));
+  const list = el(doc, "ol", "uk-sections__list");
+  for (const section of sections) {
+    const verdict = VERDICTS.includes(section.verdict) ? section.verdict : "caution";
+    const item = el(doc, "li", `uk-sections__item uk-sections__item--${verdict}`);
+    item.dataset.verdict = verdict;
+    const badge = el(doc, "span", "uk-sections__verdict");
+    const icon = el(doc, "span", "uk-verdict__icon", VERDICT_ICONS[verdict]);
+    icon.setAttribute("aria-hidden", "true");
+    badge.append(icon, doc.createTextNode(t(`verdict.${verdict}`)));
+    const flat = String(section.text || "").replace(/\s+/g, " ").trim();
+    const excerpt = flat.length > SECTION_EXCERPT ? `${flat.slice(0, SECTION_EXCERPT)}…` : flat;
+    item.append(badge, el(doc, "span", "uk-sections__excerpt", excerpt));
+    list.append(item);
+  }
+  box.append(list);
+  return box;
+}
+
 function level(category, value, thresholds, caution) {
   if (category === "story") {
     return thresholds && value >= thresholds[category] ? "good" : "neutral";
