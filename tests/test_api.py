@@ -126,3 +126,20 @@ def test_the_draft_never_reaches_the_logs(client: httpx.Client, server: Server) 
     assert '"path": "/v1/analyze"' in logs  # the access log is there, as JSON
     assert "ひみつの下書き" not in logs
     assert "ロールケーキ" not in logs
+
+
+def test_a_long_draft_comes_back_with_sections_that_tile_it_and_are_in_the_contract(client: httpx.Client) -> None:
+    story = "店を始めて十年になります。最初の冬は、お客さんが一人も来ない日もありました。" * 6
+    text = story + "\n\n本日限り全品半額!今すぐご来店ください!残りわずかです!"
+    report = client.post("/v1/analyze", json={"text": text}).json()
+    sections = report["sections"]
+    assert len(sections) >= 2
+    assert sections[-1]["verdict"] == "hard_sell" and sections[0]["verdict"] == "ok"
+    for section in sections:
+        assert text[section["start"] : section["end"]] == section["text"]
+        assert set(section["scores"]) == {"discount_spam", "pushy_pitch", "story"}
+    assert [s["start"] for s in sections] == sorted(s["start"] for s in sections)
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    assert {"scores", "verdict", "start", "end", "text"} <= set(schema["Section"]["properties"])
+    short = client.post("/v1/analyze", json={"text": "新しいパンが焼き上がりました。"}).json()
+    assert short["sections"] == []

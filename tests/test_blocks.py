@@ -123,3 +123,4 @@ def test_no_section_reads_worse_than_the_whole_draft(analyzer: Analyzer) -> None
 
 def test_a_short_draft_has_no_sections(analyzer: Analyzer) -> None:
     assert analyzer.analyze(BLAST).sections == []
+

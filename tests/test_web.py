@@ -653,19 +653,17 @@ def test_feed_layout_holds_at_375px(phone_tab: Tab) -> None:
     phone_tab.assert_clean()
 
 
-LONG_STORY_THEN_BLAST = (
-    "パン屋を始めて今年で十二年になります。最初の年は、朝四時に起きても思うように生地が膨らまず、"
-    "売れ残ったパンを近所の保育園に届けて回る毎日でした。そんなとき、毎朝同じ時間に来てくださる"
-    "おばあさんが「ここのあんぱんは、亡くなった主人が好きだった味に似ているの」と話してくれました。"
-    "その言葉がうれしくて、あんこを炊く時間を少しずつ延ばし、豆の産地も何度か変えてみました。"
-    "焼き続けてきて本当によかったと思います。\n\n"
-    "本日限り全品半額!今すぐご来店ください!残りわずかです!"
-)
+def long_story_then_blast() -> str:
+    """The story and blast of the block tests: a long honest story, then a blast of its own."""
+    from tests.test_blocks import BLAST, LONG_STORY
+
+    return LONG_STORY + "\n\n" + BLAST
 
 
 def test_a_long_draft_shows_each_sections_verdict_and_which_part_pushes(tab: Tab, server: Server) -> None:
-    enter_draft(tab, LONG_STORY_THEN_BLAST)
-    report = analyze_api(server, LONG_STORY_THEN_BLAST)
+    draft = long_story_then_blast()
+    enter_draft(tab, draft)
+    report = analyze_api(server, draft)
     assert tab.page.is_visible("#sections-block")
     items = tab.page.eval_on_selector_all("#sections .uk-sections__item", "nodes => nodes.map(n => n.dataset.verdict)")
     assert items == [s["verdict"] for s in report["sections"]]

@@ -154,16 +154,19 @@ class Analyzer:
         )
 
     def sections(self, doc: Document, encoded: Encoded, verdict: Verdict, cuts: Thresholds) -> list[Section]:
-        """A long draft's sections, each read on its own; a section's verdict never exceeds the
-        draft's (what the text does as a whole decides: an essay's paragraph about selling is not a sale)."""
+        """A long draft's sections, each read as its block is (with the sentence before it, so a
+        pitch split over a section edge reads whole, and a section agrees with the block that may
+        have outvoted the draft); a section's verdict never exceeds the draft's (what the text does
+        as a whole decides: an essay's paragraph about selling is not a sale)."""
         ranges = blocks.section_ranges(encoded.text)
         if not ranges:
             return []
+        read = blocks.block_ranges(encoded.text)  # block i is section i with the sentence before it
         utf16 = Utf16Offsets(doc.normalized.original)
         cap = _VERDICT_RANK[verdict]
         found = []
-        for a, b in ranges:
-            probs = self.model.probabilities(encoded.part(a, b))
+        for (a, b), (c, d) in zip(ranges, read):
+            probs = self.model.probabilities(encoded.part(c, d))
             own = self.verdict(probs, cuts)
             start, end = doc.normalized.to_original(a, b)
             found.append(

@@ -1,10 +1,10 @@
 """Second-label agreement: how often a blind second annotator gives the corpus's labels.
 
-`training_data/agreement/second_labels.tsv` holds, for a sample stratified by kind (about 11 % of
-each), the first labels as they were when the sample was drawn and the second annotator's, who saw
-neither the labels nor the corpus. Agreement and Cohen's kappa are reported twice: against the first
-labels (how reliable the labelling was) and against the corpus as it is now, after the disagreements
-were adjudicated by the guide (how far the corpus and an independent reading still differ).
+`training_data/agreement/sample_*.tsv` each hold, for a sample stratified by kind (about 10 % of
+each, no post in two samples), the corpus labels as they were when the sample was drawn and those of
+a blind second annotator, who saw neither the labels nor the corpus. Agreement and Cohen's kappa per
+label measure how reliably the corpus was labelled at that moment; the data card says what was done
+to the corpus between the samples.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from app.labels import LABELS, Label
 from app.training.corpus import Post
 
-SECOND_LABELS = Path(__file__).resolve().parents[2] / "training_data" / "agreement" / "second_labels.tsv"
+AGREEMENT_DIR = Path(__file__).resolve().parents[2] / "training_data" / "agreement"
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,12 @@ def cohen_kappa(first: list[int], second: list[int]) -> float:
     return 1.0 if expected == 1 else (observed - expected) / (1 - expected)
 
 
-def read_second_labels(path: Path = SECOND_LABELS) -> list[dict[str, str]]:
+def samples(directory: Path = AGREEMENT_DIR) -> dict[str, Path]:
+    """The second-label samples, by name (sample_a, sample_b, ...), in the order they were drawn."""
+    return {path.stem: path for path in sorted(directory.glob("sample_*.tsv"))}
+
+
+def read_second_labels(path: Path) -> list[dict[str, str]]:
     """The sample's rows (id, first_*, second_* per label)."""
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle, delimiter="\t"))

@@ -68,10 +68,10 @@ def with_emoji_breaks(post_id: str, text: str) -> str:
     return text
 
 
-def with_exclamations(post_id: str, text: str) -> str:
-    """`text` with one to three of its 「。」 (picked by the post id) ending in stacked exclamation
-    marks instead; a post without 「。」 gets them after its first line."""
-    rng = _rng(post_id, "exclamations")
+def with_exclamations(post_id: str, text: str, copy: int = 0) -> str:
+    """`text` with one to three of its 「。」 (picked by the post id and the copy number) ending in
+    stacked exclamation marks instead; a post without 「。」 gets them after its first line."""
+    rng = _rng(post_id, "exclamations" if copy == 0 else f"exclamations{copy}")
     stops = [i for i, char in enumerate(text) if char == "。"]
     if not stops:
         line_end = text.find("\n")

@@ -9,7 +9,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from app.training.agreement import SECOND_LABELS, agreement, read_second_labels
+from app.training.agreement import agreement, read_second_labels, samples
 from app.training.corpus import HARD_NEGATIVE_KINDS, Kind, Post, load_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,7 +92,7 @@ share a `group`, or whose character 5-gram Jaccard similarity reaches 0.5, form 
 | criticism that quotes hard selling | 「今だけ!」と毎日投稿していた頃、誰も来店しませんでした | 0/0/1 |
 | a single soft call to action | お近くにお越しの際はのぞいてみてください | 0/0/0 |
 | firm policy, not a pitch | 無断キャンセルの場合、キャンセル料100%を必ず頂戴します | 0/0/0 |
-| selling out, reported with thanks | 本日分は完売しました。ありがとうございました | 0/0/1 |
+| selling out, reported with thanks | 本日分は完売しました。ありがとうございました | 0/0/0 (a plain notice) |
 | calm deal with no pressure | 週末は全品20%OFF、ポイント5倍デーも同時開催中です | 1/0/0 |
 | deal with a deadline and scarcity | ＼本日限り／全品半額!!残りわずか! | 1/1/0 |
 | fake exclusivity, no keyword | あなたにだけ特別にお知らせしています | 0/1/0 |
@@ -106,8 +106,12 @@ share a `group`, or whose character 5-gram Jaccard similarity reaches 0.5, form 
 GAPS = """\
 ## Known gaps
 
-- Long posts (250+ characters) are fewer than planned (see the length table); blogs are covered,
-  but long LINE and Instagram captions are thin.
+- The story label is the least reliable: on sample C a blind second annotator agrees on 93.6 %
+  (κ 0.87), below the 95 % aimed for. The disagreements sit where the guide leaves room: a
+  consumer's own anecdote (fan-oriented or not), practical advice articles (「shares expertise
+  freely」 or not), and notices that give a one-line reason. Two blind annotators also split on
+  these among themselves; a clarification in the guide is what would settle them.
+- Long LINE and Instagram captions are thinner than long blog posts and articles.
 - LINE is the thinnest platform.
 - Deal-only posts without any pressure (1/0/0) are the rarest label combination: most authored
   deal blasts also carry a deadline or scarcity.
@@ -170,34 +174,43 @@ def counts(posts: list[Post]) -> list[str]:
     return lines + [""]
 
 
-def agreement_section(posts: list[Post], path: Path = SECOND_LABELS) -> list[str]:
-    """Second-label agreement and Cohen's kappa per label, before and after adjudication."""
-    if not path.exists():
+SAMPLE_NOTES = {
+    "sample_a": "drawn from the first corpus (6,659 posts) before any cleaning",
+    "sample_b": "drawn after the consistency pass (deal phrases, bare facts, stories with a deal)",
+    "sample_c": "drawn after adjudication, from the whole corpus including the new genres: the independent measure of the corpus as it is",
+}
+
+
+def agreement_section(posts: list[Post]) -> list[str]:
+    """Second-label agreement and Cohen's kappa per label, one table row per sample."""
+    found = samples()
+    if not found:
         return ["## Second labelling", "", "No second labelling recorded.", ""]
-    rows = read_second_labels(path)
     by_id = {p.id: p for p in posts}
-    kinds = Counter(by_id[r["id"]].kind.value for r in rows if r["id"] in by_id)
-    before = agreement(rows)
-    after = agreement(rows, by_id)
     lines = [
         "## Second labelling",
         "",
-        f"A blind second annotator labelled {len(rows)} posts ({len(rows) / len(posts):.1%} of the corpus), sampled",
-        "by kind (about 11 % of each), from the text and `../shared/LABELING.md` alone, never seeing the",
-        "first labels (`agreement/second_labels.tsv`: the first labels as they were when the sample was",
-        "drawn, and the second). Each disagreement was then read against the guide, and the corpus",
-        "label was corrected where the guide says the first label was wrong (most were discount_spam=1",
-        "on posts that push but offer no deal). \"Now\" compares the corpus as it is with the second labels.",
+        "Three blind samples, stratified by kind (about 10 % of each; no post in two samples), were",
+        "labelled by a second annotator from the text and `../shared/LABELING.md` alone, never seeing the",
+        "corpus or its labels (`agreement/sample_*.tsv`: the corpus labels when the sample was drawn, and",
+        "the second labels). After sample A, a consistency pass fixed what the guide says is wrong",
+        "(discount_spam=1 on posts that push but offer no deal, key phrases that are bare names, prices",
+        "or dates, stories that contain a deal). After sample B, each disagreement was adjudicated by the",
+        "guide and the patterns it revealed were corrected across the corpus (customers' own complaints",
+        "and routine notices labelled story=1; practitioners' free advice labelled story=0). Samples A and",
+        "B guided those corrections, so only sample C measures the corpus as it is.",
         "",
     ]
-    lines += _table(
-        ("label", "posts", "agreement (first labels)", "κ (first labels)", "agreement (now)", "κ (now)"),
-        [
-            (b.label.value, b.n, f"{b.agreement:.1%}", f"{b.kappa:.3f}", f"{a.agreement:.1%}", f"{a.kappa:.3f}")
-            for b, a in zip(before, after)
-        ],
-    )
-    lines += ["", "Sample by kind: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())), ""]
+    rows: list[tuple[object, ...]] = []
+    for name, path in found.items():
+        sample = read_second_labels(path)
+        total = len(sample)
+        for result in agreement(sample):
+            rows.append((name, SAMPLE_NOTES.get(name, ""), total, result.label.value, f"{result.agreement:.1%}", f"{result.kappa:.3f}"))
+    lines += _table(("sample", "when", "posts", "label", "agreement", "Cohen's κ"), rows)
+    last = read_second_labels(next(reversed(found.values())))
+    kinds = Counter(by_id[r["id"]].kind.value for r in last if r["id"] in by_id)
+    lines += ["", f"{next(reversed(found))} by kind: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())), ""]
     return lines
 
 

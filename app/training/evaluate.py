@@ -103,7 +103,9 @@ def detection_summary(posts: list[Post], flagged: list[bool], story_pred: list[i
     return {
         "long_form": {
             "n": len(long_form),
-            "hard_sell_f1": _f1(np.array([int(p.hard_sell) for p, _ in long_form]), np.array([int(f) for _, f in long_form])),
+            "hard_sell_f1": _f1(np.array([int(p.hard_sell) for p, _ in long_form]), np.array([int(f) for _, f in long_form]))
+            if long_form
+            else 0.0,
             "false_alarm_rate": round(sum(long_negatives) / len(long_negatives), 4) if long_negatives else 0.0,
         },
         "hard_sell_f1": _f1(truth, pred),
@@ -245,7 +247,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=Path("training_data"))
     parser.add_argument("--split", choices=[s.value for s in Split], default=Split.TEST.value)
     parser.add_argument("--json", action="store_true", help="print all metrics as JSON")
-    parser.add_argument("--probe", type=Path, help="a local real-text probe (JSON Lines of labelled passages): score it by genre")
+    parser.add_argument(
+        "--probe", metavar="[NAME=]FILE", help="a local real-text probe (JSON Lines of labelled passages): score it by genre"
+    )
     parser.add_argument("--sources-out", type=Path, help="with --probe: write its addresses and labels (no text) here")
     parser.add_argument("--record", action="store_true", help="with --probe: store the figures in the model's metadata and card")
     args = parser.parse_args(argv)
@@ -264,16 +268,17 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _evaluate_probe(model_dir: Path, probe: Path, sources_out: Path | None, record: bool, as_json: bool) -> int:
+def _evaluate_probe(model_dir: Path, spec: str, sources_out: Path | None, record: bool, as_json: bool) -> int:
     """Score a probe file; optionally write its sources list and record the figures."""
     from app.training.model_card import record_probe
-    from app.training.probe import format_probe, load_probe, probe_metrics, write_sources
+    from app.training.probe import format_probe, load_probe, parse_spec, probe_metrics, write_sources
 
-    items = load_probe(probe)
+    name, path = parse_spec(spec)
+    items = load_probe(path)
     metrics = probe_metrics(Analyzer(load_model(model_dir), load_catalogue(), Tokenizer()), items)
     if sources_out:
         write_sources(items, sources_out)
     if record:
-        record_probe(model_dir, {k: v for k, v in metrics.items() if k != "mistakes"})
+        record_probe(model_dir, name, {k: v for k, v in metrics.items() if k != "mistakes"})
     print(json.dumps(metrics, ensure_ascii=False, indent=2) if as_json else format_probe(metrics))
     return 0

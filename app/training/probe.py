@@ -54,6 +54,16 @@ class ProbeError(ValueError):
     """The probe file cannot be read; the message names the line."""
 
 
+def parse_spec(spec: str) -> tuple[str, Path]:
+    """`NAME=FILE` or a bare `FILE` (named after the file's stem): a probe and what the card calls it."""
+    name, sep, path = spec.partition("=")
+    if not sep:
+        return Path(spec).stem, Path(spec)
+    if not name.strip() or not path:
+        raise ProbeError(f"a probe is NAME=FILE or FILE, not {spec!r}")
+    return name.strip(), Path(path)
+
+
 def load_probe(path: Path) -> list[ProbeItem]:
     """Every passage of a probe file, or ProbeError naming the first bad line."""
     items = []

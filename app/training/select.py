@@ -3,7 +3,8 @@
 Every candidate is fitted on train and Platt-calibrated on dev; thresholds are chosen on dev as in
 training. Candidates are ranked by dev macro-F1 over the three labels, with the false-alarm rate on
 hard negatives beside it; the keyword-list baseline is shown for scale. When a held-out challenge
-set exists (tests/data/challenge.jsonl), its hard-sell accuracy is printed too.
+set exists (tests/data/challenge.jsonl), its hard-sell accuracy is printed too, and so are the figures
+on local real-text probes named with --probe (whole drafts, at the dev thresholds).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from app.labels import LABELS
 from app.training.baseline import keyword_labels
 from app.training.corpus import HARD_NEGATIVE_KINDS, Post, load_corpus
 from app.training.evaluate import CHALLENGE_PATH
+from app.training.probe import ESSAY_GENRES, ProbeItem, load_probe, parse_spec
 from app.training.splits import Split
 from app.training.thresholds import choose_thresholds
 from app.training.train import Dataset, Reference, TrainConfig, featurize, fit, load_dataset
@@ -33,8 +35,12 @@ CANDIDATES: dict[str, TrainConfig] = {
     "logreg word+char2-4": TrainConfig(estimator="logreg", C=8.0, char_ngrams=(2, 3, 4)),
     "logreg word+char1-3+style": TrainConfig(estimator="logreg", C=8.0, style=True),
     "logreg word+char2-4+style": TrainConfig(estimator="logreg", C=8.0, char_ngrams=(2, 3, 4), style=True),
-    "linear svm word+char1-3 (shipped)": TrainConfig(),
+    "linear svm word+char1-3 C=0.3": TrainConfig(C=0.3),
     "linear svm word+char1-3 C=0.8": TrainConfig(C=0.8),
+    "linear svm word+char1-3 C=0.1": TrainConfig(C=0.1),
+    "linear svm word+char1-3 C=0.03 (shipped)": TrainConfig(),
+    "linear svm word+char1-3 C=0.02": TrainConfig(C=0.02),
+    "linear svm word+char1-3 C=0.01": TrainConfig(C=0.01),
     "linear svm word+char1-3+style": TrainConfig(style=True),
     "linear svm word+char2-4+style": TrainConfig(char_ngrams=(2, 3, 4), style=True),
     "complement nb word+char1-3": TrainConfig(estimator="cnb"),
@@ -61,9 +67,24 @@ def _scores(posts: list[Post], y: Any, proba: Any, cuts: dict[str, float]) -> di
     }
 
 
-def compare(data_dir: Path) -> list[dict[str, Any]]:
-    """Fit every candidate and score it on dev (and on the challenge set when present)."""
+def _probe_scores(items: list[ProbeItem], proba: Any, cuts: dict[str, float]) -> dict[str, float]:
+    """Hard-sell F1 and false alarms (overall and on articles) of whole-draft scores on a probe."""
+    truth = np.array([item.hard_sell for item in items])
+    flagged = (proba[:, 0] >= cuts["discount_spam"]) | (proba[:, 1] >= cuts["pushy_pitch"])
+    articles = np.array([item.genre in ESSAY_GENRES for item in items])
+    tp, fp, fn = int((flagged & truth).sum()), int((flagged & ~truth).sum()), int((~flagged & truth).sum())
+    return {
+        "hard_sell_f1": round(2 * tp / (2 * tp + fp + fn), 4) if tp + fp + fn else 0.0,
+        "false_alarm_rate": round(fp / max(1, int((~truth).sum())), 4),
+        "articles_false_alarm_rate": round(int((flagged & articles & ~truth).sum()) / max(1, int((articles & ~truth).sum())), 4),
+    }
+
+
+def compare(data_dir: Path, probes: list[tuple[str, Path]] | None = None) -> list[dict[str, Any]]:
+    """Fit every candidate and score it on dev (and on the challenge set and local real-text
+    probes when present; probes are scored on whole drafts, without the block reader)."""
     tokenizer = Tokenizer()
+    loaded = [(name, load_probe(path)) for name, path in probes or []]
     datasets: dict[tuple[tuple[int, ...], bool], Dataset] = {}
     challenge = load_corpus(CHALLENGE_PATH) if CHALLENGE_PATH.exists() else []
     rows = []
@@ -81,6 +102,9 @@ def compare(data_dir: Path) -> list[dict[str, Any]]:
             y_ch = np.array([[getattr(p, label.value) for label in LABELS] for p in challenge])
             ch_proba = reference.predict_proba(featurize([p.text for p in challenge], tokenizer, config))
             row["challenge"] = _scores(challenge, y_ch, ch_proba, cuts)
+        for probe_name, items in loaded:
+            probe_proba = reference.predict_proba(featurize([i.text for i in items], tokenizer, config))
+            row.setdefault("probes", {})[probe_name] = _probe_scores(items, probe_proba, cuts)
         rows.append(row)
     rows.append(_baseline_row(data_dir, challenge))
     return rows
@@ -111,9 +135,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="urikomi compare", description="Compare candidate models on the dev split.")
     parser.add_argument("--data", type=Path, default=Path("training_data"))
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--probe", action="append", default=[], metavar="[NAME=]FILE", help="also score local real-text probes")
     args = parser.parse_args(argv)
     try:
-        rows = compare(args.data)
+        rows = compare(args.data, [parse_spec(spec) for spec in args.probe])
     except ValueError as exc:
         print(f"urikomi compare: {exc}", file=sys.stderr)
         return 2
@@ -127,5 +152,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{row['candidate']:<42} {row['macro_f1']:>8.4f} {row['hard_sell_f1']:>7.4f} {row['story_f1']:>8.4f} "
             f"{row['hard_negative_false_alarms']:>7.4f} | {ch.get('hard_sell_f1', float('nan')):>9.4f} "
             f"{ch.get('hard_negative_false_alarms', float('nan')):>6.4f}"
+            + "".join(
+                f" | {name}: F1 {p['hard_sell_f1']:.3f} FA {p['false_alarm_rate']:.3f} articles FA {p['articles_false_alarm_rate']:.3f}"
+                for name, p in row.get("probes", {}).items()
+            )
         )
     return 0
