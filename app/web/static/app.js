@@ -400,6 +400,7 @@ function renderLayer() {
   const text = ui.draft.value;
   const fresh = state.report && state.analyzedText === text;
   ui.highlight.replaceChildren(renderHighlightedDraft(document, text, fresh ? state.report : null, t, { editor: true }));
+  ui.highlight.dataset.fresh = String(Boolean(fresh)); // the marks describe exactly this text
   ui.intro.hidden = text.length > 0;
   fitEditor();
 }
@@ -451,7 +452,7 @@ function openCard(finding) {
   box.setAttribute("aria-labelledby", "card-heading");
   const head = document.createElement("div");
   head.className = "card__head";
-  const heading = document.createElement("h3");
+  const heading = document.createElement("h2"); // the editor panel has no heading above it
   heading.id = "card-heading";
   heading.className = "card__heading";
   heading.tabIndex = -1;
@@ -588,8 +589,9 @@ function editDraft(start, end, text, caret = null) {
   if (quiet) {
     if (mode === null) area.removeAttribute("inputmode");
     else area.setAttribute("inputmode", mode);
-    const back = returnTo && returnTo !== area && returnTo.isConnected ? returnTo : ui.status;
-    if (back === ui.status) ui.status.tabIndex = -1;
+    area.blur();
+    const back = returnTo && returnTo !== area && returnTo !== document.body && returnTo.isConnected ? returnTo : ui.status;
+    if (back === ui.status) ui.status.tabIndex = -1; // the status says what happened; focusable by script only
     back.focus({ preventScroll: true });
   }
   ui.undo.disabled = state.edits + state.fallbackUndo.length === 0;
