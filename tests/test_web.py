@@ -700,6 +700,7 @@ def test_a_long_draft_shows_each_sections_verdict_and_which_part_pushes(tab: Tab
     assert items[0] == "ok" and items[-1] == "hard_sell"
     summary = tab.page.inner_text("#sections .uk-sections__summary")
     assert f"{len(items)} つの段落のうち" in summary and f"{len(items)} 番目" in summary
+    assert tab.page.inner_text("#verdict .uk-sections__summary") == summary, "said under the verdict too"
     shot(tab, "30-sections")
     enter_draft(tab, "新しいパンが焼き上がりました。お近くにお越しの際はのぞいてみてください。")
     assert not tab.page.is_visible("#sections-block"), "a short draft has no sections"

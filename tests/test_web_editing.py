@@ -194,6 +194,13 @@ def test_at_375px_the_verdict_comes_into_view_and_a_tapped_highlight_shows_its_r
     )
     assert in_view, "the verdict is on the first screen after a check"
     assert page.evaluate("document.activeElement.id") != "draft", "the example did not open the keyboard"
+    # button labels stay on one line and inside their button (no lone 「る」 on a second line)
+    broken = page.evaluate(
+        """() => [...document.querySelectorAll('#panel-draft .actions .button, .site-header .button')]
+            .filter(b => b.scrollWidth > b.clientWidth + 1 || b.getClientRects()[0].height > 2.2 * parseFloat(getComputedStyle(b).fontSize) * 1.4)
+            .map(b => b.textContent)"""
+    )
+    assert broken == [], f"labels that wrap or overflow at 375 px: {broken}"
     shot(touch_phone, "edit-11-phone-verdict", full_page=False)
 
     x, y = mark_point(touch_phone, "#highlight .uk-hl--pushy_pitch")

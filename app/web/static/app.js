@@ -378,8 +378,12 @@ function showReport(text, report) {
   state.analyzedText = text;
   ui.empty.hidden = true;
   ui.body.hidden = false;
-  ui.verdict.replaceChildren(renderVerdict(document, report, t));
   const sections = renderSections(document, report, t);
+  ui.verdict.replaceChildren(renderVerdict(document, report, t));
+  if (sections) {
+    // a long draft: which part pushes, right under the verdict (the list is in the results)
+    ui.verdict.append(sections.querySelector(".uk-sections__summary").cloneNode(true));
+  }
   ui.sections.replaceChildren(...(sections ? [sections] : []));
   ui.sectionsBlock.hidden = !sections;
   ui.meters.replaceChildren(renderMeters(document, report.scores, reportThresholds(report, state.model), t));
