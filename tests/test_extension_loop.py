@@ -331,3 +331,33 @@ def test_panel_status_is_cleared_when_a_later_connection_error_supersedes_it(
     finally:
         stop_server(other)
         configured.storage("sync", {"apiBase": server.base_url})
+
+
+# ---- accessibility ------------------------------------------------------------------------------------
+
+
+def test_axe_finds_no_violations_on_the_setup_page_and_the_popup(fresh: Extension, server: Server) -> None:
+    from tests.test_web_editing import AXE
+
+    source = AXE.read_text(encoding="utf-8")
+
+    def violations(page: Any) -> list[str]:
+        page.evaluate(source)
+        return page.evaluate(
+            """async () => (await axe.run(document, { resultTypes: ['violations'] })).violations
+                .map(v => `${v.id}: ` + v.nodes.map(n => n.target.join(' ')).join(', '))"""
+        )
+
+    options = fresh.context.new_page()
+    options.goto(fresh.url("options.html"))
+    options.wait_for_selector("body[data-ready='true']")
+    assert violations(options) == [], "setup page, not set yet"
+    popup = open_popup(fresh)
+    popup.wait_for_selector("body[data-state='setup']")
+    assert violations(popup) == [], "popup, not set yet"
+    fresh.storage("sync", {"apiBase": server.base_url})
+    popup.fill("#draft", HARD_SELL)
+    popup.click("#check")
+    popup.wait_for_selector("body[data-state='hard_sell']")
+    popup.click(".ext-details__summary")
+    assert violations(popup) == [], "popup with a result, details open"

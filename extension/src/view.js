@@ -16,7 +16,7 @@ import {
 import { FIXED_IN_OPTIONS, errorMessage } from "./strings.js";
 
 function heading(doc, text) {
-  const node = doc.createElement("h3");
+  const node = doc.createElement("h2"); // under the popup's h1 (and the panel's own title)
   node.className = "ext-heading";
   node.textContent = text;
   return node;
@@ -64,7 +64,7 @@ export function renderReport(
     summary,
     renderVerdict(doc, report, t),
     heading(doc, t("suggestions.heading")),
-    renderSuggestions(doc, report, t, { onReplace, onKeep, idPrefix }),
+    renderSuggestions(doc, report, t, { onReplace, onKeep, idPrefix, generalHeading: "h3" }),
     details,
   );
   return box;

@@ -454,12 +454,14 @@ export function tiedSuggestions(report) {
  * The suggestions: span-tied ones in draft order (each a card, see renderCard), then advice for
  * the whole post. `onReplace(suggestion, replacement)` is called when a replacement button is
  * used; `onKeep` and `onSelect` add 「このままにする」 and the link back to the draft.
+ * `generalHeading` is the tag of the "advice for the whole post" heading (one level below the
+ * caller's own heading).
  */
 export function renderSuggestions(
   doc,
   report,
   t,
-  { onReplace = null, onKeep = null, onSelect = null, isReady = () => true, idPrefix = "uk" } = {},
+  { onReplace = null, onKeep = null, onSelect = null, isReady = () => true, idPrefix = "uk", generalHeading = "h4" } = {},
 ) {
   const box = el(doc, "div", "uk-suggestions");
   const all = (report && report.suggestions) || [];
@@ -477,7 +479,7 @@ export function renderSuggestions(
   if (tied.length) box.append(list);
   if (general.length) {
     const section = el(doc, "div", "uk-suggestions__general");
-    section.append(el(doc, "h4", "uk-suggestions__general-heading", t("suggestions.general")));
+    section.append(el(doc, generalHeading, "uk-suggestions__general-heading", t("suggestions.general")));
     for (const suggestion of general) {
       const category = isKnownCategory(suggestion.category) ? suggestion.category : "story";
       const item = el(doc, "div", `uk-advice uk-advice--${category}`);
