@@ -26,8 +26,7 @@ from tests.test_extension import (
     WAIT_MS,
     Extension,
     build,  # noqa: F401 - module-scoped unpacked build
-    configured,  # noqa: F401 - the extension pointed at the test server, one site opted in
-    ext,  # noqa: F401
+    configured,  # noqa: F401 - the extension pointed at the test server, one site opted in (uses `ext` below)
     expect,
     open_test_page,
     pages,  # noqa: F401
@@ -38,42 +37,56 @@ from tests.test_extension import (
 pytestmark = pytest.mark.slow
 
 
-def launch(build_dir: Path, user_data: Path) -> Iterator[Extension]:
+@pytest.fixture(scope="module")
+def pw() -> Iterator[Any]:
+    """One Playwright for this module: a second sync_playwright() may not start while one runs."""
     from playwright.sync_api import sync_playwright
 
-    assert CHROMIUM.exists(), f"Chromium not found at {CHROMIUM}"
+    if not CHROMIUM.exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium", pytrace=False)
     with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(user_data),
-            executable_path=str(CHROMIUM),
-            headless=False,
-            args=[
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                f"--disable-extensions-except={build_dir}",
-                f"--load-extension={build_dir}",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-            viewport={"width": 1000, "height": 800},
-            locale="ja-JP",
-        )
-        context.set_default_timeout(WAIT_MS)
-        try:
-            workers = [w for w in context.service_workers if w.url.startswith("chrome-extension://")]
-            worker = workers[0] if workers else context.wait_for_event("serviceworker", timeout=WAIT_MS)
-            yield Extension(context, worker, worker.url.split("/")[2])
-        finally:
-            context.close()
+        yield playwright
+
+
+def launch(pw: Any, build_dir: Path, user_data: Path) -> Iterator[Extension]:
+    context = pw.chromium.launch_persistent_context(
+        str(user_data),
+        executable_path=str(CHROMIUM),
+        headless=False,
+        args=[
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            f"--disable-extensions-except={build_dir}",
+            f"--load-extension={build_dir}",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+        ],
+        viewport={"width": 1000, "height": 800},
+        locale="ja-JP",
+    )
+    context.set_default_timeout(WAIT_MS)
+    try:
+        workers = [w for w in context.service_workers if w.url.startswith("chrome-extension://")]
+        worker = workers[0] if workers else context.wait_for_event("serviceworker", timeout=WAIT_MS)
+        assert worker.evaluate("() => globalThis.urikomi !== undefined"), "service worker did not start"
+        yield Extension(context, worker, worker.url.split("/")[2])
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def ext(pw: Any, build: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Extension]:  # noqa: F811
+    """This module's long-lived extension (`configured` points it at the test server)."""
+    yield from launch(pw, build, tmp_path_factory.mktemp("chromium-profile"))
 
 
 @pytest.fixture()
-def fresh(build: Path, tmp_path: Path) -> Iterator[Extension]:  # noqa: F811
+def fresh(pw: Any, build: Path, tmp_path: Path) -> Iterator[Extension]:  # noqa: F811
     """A newly installed extension in a new profile: nothing set yet."""
-    yield from launch(build, tmp_path / "profile")
+    yield from launch(pw, build, tmp_path / "profile")
 
 
 def open_popup(extension: Extension) -> Any:
