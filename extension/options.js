@@ -98,7 +98,7 @@ function renderKeep() {
     remove.type = "button";
     remove.className = "button button--quiet";
     remove.textContent = "削除";
-    remove.setAttribute("aria-label", `「${choice.value}」を元に戻す`);
+    remove.setAttribute("aria-label", `「${choice.value}」を削除(もう一度指摘します)`);
     remove.addEventListener("click", async () => {
       keep = keep.filter((k) => !(k.kind === choice.kind && k.value === choice.value));
       await chrome.storage.sync.set({ keep });

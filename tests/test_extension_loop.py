@@ -361,10 +361,12 @@ def test_axe_finds_no_violations_on_the_setup_page_and_the_popup(fresh: Extensio
                 .map(v => `${v.id}: ` + v.nodes.map(n => n.target.join(' ')).join(', '))"""
         )
 
+    fresh.storage("sync", {"keep": [{"kind": "term", "value": "今だけ"}]})
     options = fresh.context.new_page()
     options.goto(fresh.url("options.html"))
     options.wait_for_selector("body[data-ready='true']")
-    assert violations(options) == [], "setup page, not set yet"
+    assert options.locator("#keep li").count() == 1
+    assert violations(options) == [], "setup page, not set yet, one kept phrase"
     popup = open_popup(fresh)
     popup.wait_for_selector("body[data-state='setup']")
     assert violations(popup) == [], "popup, not set yet"

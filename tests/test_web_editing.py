@@ -395,50 +395,52 @@ def assert_no_axe_violations(tab: Tab, state: str) -> None:
     assert violations == [], f"axe violations in state {state!r}: {violations}"
 
 
+@pytest.mark.parametrize("lang", ["ja", "en"])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_violations_in_any_state_and_every_chip_has_4_5_to_1(
     browser: Any,  # noqa: F811
     server: Server,
     scheme: str,
+    lang: str,
 ) -> None:
     for tab in open_tab(browser, server, color_scheme=scheme):
         page = tab.page
+        name = f"{scheme}-{lang}"
         assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") == (scheme == "dark")
-        assert_no_axe_violations(tab, f"{scheme} empty")
+        if lang == "en":
+            page.click("#lang-toggle")
+        assert page.evaluate("document.documentElement.lang") == lang
+        assert_no_axe_violations(tab, f"{name} empty")
         enter(tab, COMPLIANCE_AND_STORY + "\n" + HARD_SELL)
-        assert_no_axe_violations(tab, f"{scheme} result")
+        assert_no_axe_violations(tab, f"{name} result")
         assert page.locator("#suggestions .uk-hl--compliance").count() >= 1
         assert assert_chips_contrast(tab) >= 5
         click_mark(tab, "#highlight .uk-hl--discount_spam")
         page.wait_for_selector("#card:not([hidden])")
-        assert_no_axe_violations(tab, f"{scheme} card open")
+        assert ("Keep as is" if lang == "en" else "このままにする") in page.inner_text("#card")
+        assert_no_axe_violations(tab, f"{name} card open")
         assert_chips_contrast(tab)
-        shot(tab, f"edit-30-{scheme}-card", full_page=False)
+        shot(tab, f"edit-30-{name}-card", full_page=False)
         page.click("#settings-toggle")
         page.check("#autosave")
         enter(tab, PUSHY)
-        assert_no_axe_violations(tab, f"{scheme} settings")
-        shot(tab, f"edit-31-{scheme}-settings", full_page=False)
-        page.click("#lang-toggle")
+        page.locator("#suggestions .uk-keep").first.click()
+        page.wait_for_selector("#kept li")
         wait_for_report(tab)
-        click_mark(tab, "#highlight .uk-hl--pushy_pitch")
-        page.wait_for_selector("#card:not([hidden])")
-        assert "Keep as is" in page.inner_text("#card")
-        assert_no_axe_violations(tab, f"{scheme} English result, card and settings")
-        shot(tab, f"edit-32-{scheme}-english", full_page=False)
-        page.click("#lang-toggle")
+        assert_no_axe_violations(tab, f"{name} settings with history and kept phrases")
+        shot(tab, f"edit-31-{name}-settings", full_page=False)
         page.route("**/v1/analyze", lambda route: route.abort())
         page.click("#check")
         page.wait_for_selector("#error:not([hidden])")
-        assert_no_axe_violations(tab, f"{scheme} error")
+        assert_no_axe_violations(tab, f"{name} error")
         page.unroute("**/v1/analyze")
         page.click("#tab-feed")
         page.fill("#feed-text", "\n\n".join([HARD_SELL, STORY, PUSHY]))
         page.click("#feed-check")
         page.wait_for_selector("#feed-body:not([hidden])")
-        assert_no_axe_violations(tab, f"{scheme} feed")
+        assert_no_axe_violations(tab, f"{name} feed")
         assert_chips_contrast(tab)
-        shot(tab, f"edit-33-{scheme}-feed", full_page=False)
+        shot(tab, f"edit-33-{name}-feed", full_page=False)
         tab.assert_clean()
 
 
