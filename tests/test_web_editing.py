@@ -209,6 +209,12 @@ def test_at_375px_the_verdict_comes_into_view_and_a_tapped_highlight_shows_its_r
     card.wait_for(state="visible")
     reason = card.locator(".uk-suggestion__message").first
     assert reason.inner_text()
+    # the reason also shows right at the finger, on the first screen (the card may be under the keyboard)
+    tooltip = page.locator("#tooltip")
+    assert tooltip.is_visible() and tooltip.inner_text().endswith(reason.inner_text())
+    tip = tooltip.bounding_box()
+    assert tip and 0 <= tip["y"] and tip["y"] + tip["height"] <= 812 and tip["x"] + tip["width"] <= 375
+    shot(touch_phone, "edit-12-phone-tapped", full_page=False)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     card.scroll_into_view_if_needed()
     shot(touch_phone, "edit-12-phone-card", full_page=False)

@@ -440,12 +440,20 @@ function openCardAtCaret() {
   const area = ui.draft;
   ui.tooltip.hidden = true; // the card says the same, next to the phrase
   if (state.composing || area.selectionStart !== area.selectionEnd) return;
-  const finding = findingAt(area.selectionStart);
+  const pos = area.selectionStart;
+  const finding = findingAt(pos);
   if (!finding) {
     closeCard();
     return;
   }
   openCard(finding);
+  if (touchOnly()) {
+    // on a phone the card may sit under the on-screen keyboard: the reason shows at the finger too
+    const mark = [...ui.highlight.querySelectorAll(".uk-hl")].find(
+      (m) => Number(m.dataset.startUtf16) <= pos && pos <= Number(m.dataset.endUtf16),
+    );
+    if (mark) showTooltip(mark);
+  }
 }
 
 function openCard(finding) {
@@ -544,10 +552,15 @@ function onEditorPointer(event) {
     ui.tooltip.hidden = true;
     return;
   }
-  ui.tooltip.textContent = found.dataset.reason || "";
-  ui.tooltip.dataset.category = found.dataset.category || "";
+  showTooltip(found);
+}
+
+/** The reason of a mark of the layer, in the shared tooltip just under the mark. */
+function showTooltip(mark) {
+  ui.tooltip.textContent = mark.dataset.reason || "";
+  ui.tooltip.dataset.category = mark.dataset.category || "";
   ui.tooltip.hidden = false;
-  const rect = found.getClientRects()[0];
+  const rect = mark.getClientRects()[0];
   const viewport = document.documentElement.clientWidth;
   const width = Math.min(ui.tooltip.offsetWidth, viewport - 16);
   ui.tooltip.style.left = `${Math.max(8, Math.min(rect.left, viewport - width - 8)) + window.scrollX}px`;
@@ -665,6 +678,7 @@ function onBeforeInput(event) {
 
 function onDraftInput(event) {
   if (state.editing) return;
+  ui.tooltip.hidden = true;
   renderLayer();
   if (event.isComposing || state.composing) return;
   setStatus("");
