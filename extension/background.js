@@ -8,6 +8,7 @@
 // is stored except the settings (and, for a moment, a context-menu result in storage.session).
 
 import { analyze, loadSettings, ping, resetCaches } from "./src/api.js";
+import { normalizeApiBase } from "./src/sites.js";
 import { contentPatterns, permissionPattern } from "./src/sites.js";
 
 const MENU_ID = "urikomi-check-selection";
@@ -121,9 +122,14 @@ export async function handleMessage(message, sender) {
     case "analyze":
       if (!(await mayAnalyze(sender))) return { ok: false, error: { kind: "not_allowed" } };
       return analyze(await loadSettings(), message.text);
-    case "ping":
+    case "ping": {
+      // 接続テスト may try an address (and key) the user has typed but not saved yet
       if (!fromExtensionPage(sender)) return { ok: false, error: { kind: "not_allowed" } };
-      return ping(await loadSettings());
+      const settings = await loadSettings();
+      if (typeof message.apiBase === "string") settings.apiBase = normalizeApiBase(message.apiBase);
+      if (typeof message.apiKey === "string") settings.apiKey = message.apiKey.trim();
+      return ping(settings);
+    }
     case "takePending":
       if (!fromExtensionPage(sender)) return null;
       return takePending(String(message.id || ""));
@@ -139,9 +145,13 @@ export async function handleMessage(message, sender) {
 
 // ---- wiring (top level, so the listeners exist whenever the worker wakes up) ----------------
 
-chrome.runtime.onInstalled.addListener(() => {
+chrome.runtime.onInstalled.addListener((details) => {
   createMenus();
   syncContentScripts();
+  if (details && details.reason === "install") {
+    // first run: the setup page explains what the extension does and asks for the server address
+    chrome.runtime.openOptionsPage().catch(() => null);
+  }
 });
 chrome.runtime.onStartup.addListener(() => {
   createMenus();
@@ -158,7 +168,9 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
 });
 chrome.storage.onChanged.addListener((changes, area) => {
   if (area === "sync" && changes.sites) syncContentScripts();
-  if ((area === "sync" && changes.apiBase) || (area === "local" && changes.apiKey)) resetCaches();
+  if ((area === "sync" && (changes.apiBase || changes.keep || changes.sensitivity)) || (area === "local" && changes.apiKey)) {
+    resetCaches();
+  }
 });
 chrome.permissions.onAdded.addListener(() => syncContentScripts());
 chrome.permissions.onRemoved.addListener(() => syncContentScripts());

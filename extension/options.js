@@ -1,9 +1,13 @@
-// The options page: API base URL (storage.sync), API key (storage.local only) and the sites the
-// user opts in to (storage.sync). Host access beyond 127.0.0.1 / localhost is asked for only here
-// (or from the popup), when the user sets another API URL or adds a site.
+// The options page, which is also the first-run setup page (background.js opens it on install):
+// what the extension does, the Urikomi server's address (storage.sync; no default, "not set yet"
+// until the user saves one) with 接続テスト, the API key (storage.local only), the sensitivity and
+// the 「このままにする」 choices shared with the popup and the in-page panel (storage.sync), and
+// the sites the user opts in to (storage.sync). Host access beyond 127.0.0.1 / localhost is
+// asked for only here (or from the popup), when the user tests or saves another address or adds
+// a site.
 
+import { cleanKeep } from "./src/api.js";
 import {
-  DEFAULT_API_BASE,
   cleanSites,
   isBuiltInHost,
   normalizeApiBase,
@@ -20,6 +24,10 @@ const ui = {
   apiKey: $("api-key"),
   test: $("test"),
   serverStatus: $("server-status"),
+  serverState: $("server-state"),
+  sensitivity: $("sensitivity"),
+  keep: $("keep"),
+  keepEmpty: $("keep-empty"),
   siteForm: $("site-form"),
   siteOrigin: $("site-origin"),
   sitesStatus: $("sites-status"),
@@ -27,7 +35,8 @@ const ui = {
   sites: $("sites"),
 };
 let sites = [];
-let apiBase = DEFAULT_API_BASE;
+let apiBase = null;
+let keep = [];
 
 /**
  * Ask for host access to `origin`; call it first thing in a click handler (before any await) so
@@ -68,45 +77,116 @@ function renderSites() {
   document.body.dataset.sites = String(sites.length);
 }
 
+function renderServerState() {
+  ui.serverState.dataset.configured = String(Boolean(apiBase));
+  ui.serverState.textContent = apiBase
+    ? `${apiBase} に接続する設定です。`
+    : "まだ設定されていません。下にサーバーのアドレスを入力し、「接続テスト」で確かめてから保存してください。";
+  document.body.dataset.configured = String(Boolean(apiBase));
+}
+
+function renderKeep() {
+  ui.keep.replaceChildren();
+  for (const choice of keep) {
+    const item = document.createElement("li");
+    item.className = "ext-sites__item";
+    item.dataset.keepKind = choice.kind;
+    item.dataset.keepValue = choice.value;
+    const name = document.createElement("span");
+    name.textContent = choice.kind === "rule" ? `確認:${choice.value}` : `言葉:${choice.value}`;
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "button button--quiet";
+    remove.textContent = "削除";
+    remove.setAttribute("aria-label", `「${choice.value}」を削除(もう一度指摘します)`);
+    remove.addEventListener("click", async () => {
+      keep = keep.filter((k) => !(k.kind === choice.kind && k.value === choice.value));
+      await chrome.storage.sync.set({ keep });
+      renderKeep();
+    });
+    item.append(name, remove);
+    ui.keep.append(item);
+  }
+  ui.keepEmpty.hidden = keep.length > 0;
+}
+
 async function load() {
-  const synced = await chrome.storage.sync.get({ apiBase: DEFAULT_API_BASE, sites: [] });
+  const synced = await chrome.storage.sync.get({ apiBase: "", sites: [], keep: [], sensitivity: "default" });
   const local = await chrome.storage.local.get({ apiKey: "" });
-  apiBase = normalizeApiBase(synced.apiBase) || DEFAULT_API_BASE;
+  apiBase = normalizeApiBase(synced.apiBase) || null;
   sites = cleanSites(synced.sites);
-  ui.apiBase.value = apiBase;
+  keep = cleanKeep(synced.keep);
+  ui.apiBase.value = apiBase || "";
   ui.apiKey.value = local.apiKey || "";
+  ui.sensitivity.value = ["low", "default", "high"].includes(synced.sensitivity) ? synced.sensitivity : "default";
+  renderServerState();
   renderSites();
+  renderKeep();
+}
+
+function setServerStatus(result, message) {
+  ui.serverStatus.dataset.result = result;
+  ui.serverStatus.textContent = message;
 }
 
 function onSaveServer(event) {
   event.preventDefault();
-  const base = normalizeApiBase(ui.apiBase.value || DEFAULT_API_BASE);
+  const base = normalizeApiBase(ui.apiBase.value);
   if (!base) {
-    ui.serverStatus.textContent = "API の URL は http:// または https:// で始まるアドレスで入力してください。";
+    setServerStatus("invalid", "サーバーのアドレスは http:// または https:// で始まる形で入力してください(例:http://127.0.0.1:8000)。");
     ui.apiBase.focus();
     return;
   }
   const key = ui.apiKey.value.trim();
   requestAccess(base).then(async (granted) => {
     if (!granted) {
-      ui.serverStatus.textContent = "サーバーへのアクセスが許可されなかったため、保存しませんでした。";
+      setServerStatus("permission", "このアドレスへのアクセスが許可されなかったため、保存しませんでした。");
       return;
     }
     await chrome.storage.sync.set({ apiBase: base });
     await chrome.storage.local.set({ apiKey: key });
     apiBase = base;
     ui.apiBase.value = base;
-    ui.serverStatus.textContent = "保存しました。";
+    renderServerState();
+    setServerStatus("saved", "保存しました。");
     document.body.dataset.saved = "true";
   });
 }
 
-async function onTest() {
-  ui.serverStatus.textContent = "接続を確認しています…";
-  const result = await chrome.runtime.sendMessage({ type: "ping" }).catch(() => ({ ok: false, error: { kind: "extension" } }));
-  ui.serverStatus.textContent = result.ok
-    ? `接続できました(モデル ${result.version || "不明"})。`
-    : errorMessage(result.error, t, { manual: true });
+/** 接続テスト: the address and key as typed (saved or not); reachable, unreachable or wrong key. */
+function onTest() {
+  const base = normalizeApiBase(ui.apiBase.value);
+  if (!base) {
+    setServerStatus("not_set", "先にサーバーのアドレスを入力してください(例:http://127.0.0.1:8000)。");
+    ui.apiBase.focus();
+    return;
+  }
+  const key = ui.apiKey.value.trim();
+  setServerStatus("testing", "接続を確かめています…");
+  requestAccess(base).then(async (granted) => {
+    if (!granted) {
+      setServerStatus("permission", "このアドレスへのアクセスが許可されなかったため、確かめられませんでした。");
+      return;
+    }
+    const result = await chrome.runtime
+      .sendMessage({ type: "ping", apiBase: base, apiKey: key })
+      .catch(() => ({ ok: false, error: { kind: "extension" } }));
+    const kind = result.ok ? "reachable" : (result.error && result.error.kind) || "server";
+    if (kind === "reachable") {
+      setServerStatus("reachable", `接続できました。このサーバーでチェックできます(モデル ${result.version || "不明"})。${base === apiBase ? "" : "よろしければ「保存する」を押してください。"}`);
+    } else if (kind === "auth_required" || kind === "auth_rejected") {
+      setServerStatus(
+        "wrong_key",
+        kind === "auth_required"
+          ? "サーバーには接続できましたが、このサーバーではアクセス用のキーが必要です。キーを入力してください。"
+          : "サーバーには接続できましたが、アクセス用のキーが違います。キーをご確認ください。",
+      );
+    } else if (kind === "unreachable") {
+      setServerStatus("unreachable", `${base} に接続できませんでした。アドレスが正しいか、サーバーが起動しているかをご確認ください。`);
+    } else {
+      setServerStatus(kind, errorMessage(result.error, t, { manual: true }));
+    }
+  });
 }
 
 function onAddSite(event) {
@@ -146,6 +226,13 @@ async function removeSite(origin) {
 
 ui.serverForm.addEventListener("submit", onSaveServer);
 ui.test.addEventListener("click", onTest);
+ui.sensitivity.addEventListener("change", () => chrome.storage.sync.set({ sensitivity: ui.sensitivity.value }));
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (area === "sync" && changes.keep) {
+    keep = cleanKeep(changes.keep.newValue);
+    renderKeep();
+  }
+});
 ui.siteForm.addEventListener("submit", onAddSite);
 load().then(() => {
   document.body.dataset.ready = "true";

@@ -196,7 +196,8 @@ def configured(ext: Extension, server: Server, pages: tuple[str, str]) -> Extens
     page = ext.context.new_page()
     page.goto(ext.url("options.html"))
     page.wait_for_selector("body[data-ready='true']")
-    assert page.locator("#api-base").input_value() == "http://127.0.0.1:8000"  # the default
+    assert page.locator("#api-base").input_value() == ""  # no server is assumed
+    assert page.get_attribute("#server-state", "data-configured") == "false"
     assert page.locator("#sites .ext-sites__item").count() == 0  # nothing opted in by default
     page.fill("#api-base", server.base_url)
     page.click("#save")

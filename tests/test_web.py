@@ -148,6 +148,7 @@ def wait_for_report(tab: Tab) -> None:
             const view = document.querySelector('#highlight .uk-draft__text');
             return !body.hidden && view !== null
                 && view.textContent === document.getElementById('draft').value
+                && document.getElementById('highlight').dataset.fresh === 'true'
                 && !document.getElementById('results').hasAttribute('aria-busy');
         }"""
     )
@@ -181,6 +182,27 @@ def analyze_api(server: Server, text: str, platform: str = "x") -> dict[str, Any
     )
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def mark_point(tab: Tab, selector: str) -> tuple[float, float]:
+    """The centre of the first line box of the first mark matching `selector` (in the editor's layer)."""
+    point = tab.page.evaluate(
+        """(selector) => {
+            const mark = document.querySelector(selector);
+            if (!mark) return null;
+            const rect = mark.getClientRects()[0];
+            return [rect.left + rect.width / 2, rect.top + rect.height / 2];
+        }""",
+        selector,
+    )
+    assert point is not None, f"no mark {selector}"
+    return point[0], point[1]
+
+
+def click_mark(tab: Tab, selector: str) -> None:
+    """Click where a mark is drawn: the textarea on top takes the click, as it does for a user."""
+    x, y = mark_point(tab, selector)
+    tab.page.mouse.click(x, y)
 
 
 def tab_until(tab: Tab, predicate_js: str, limit: int = 80) -> None:
@@ -240,10 +262,10 @@ def test_typing_a_hard_sell_draft_shows_hard_sell_and_highlights_its_phrases(tab
     assert "/ 280" in tab.page.inner_text("#length")
     assert tab.page.get_attribute("#summary", "aria-live") == "polite"
     assert "売り込み" in tab.page.inner_text("#summary")
-    # the reason appears on hover
-    tab.page.hover("#highlight .uk-hl--discount_spam")
+    # the reason appears when the pointer rests on a mark in the editor
+    tab.page.mouse.move(*mark_point(tab, "#highlight .uk-hl--discount_spam"))
     assert tab.page.is_visible("#tooltip")
-    assert tab.page.inner_text("#tooltip").startswith("割引スパム")
+    assert tab.page.inner_text("#tooltip").startswith("値引きの強調")
     shot(tab, "02-hard-sell")
     tab.assert_clean()
 
@@ -331,11 +353,12 @@ def test_story_spans_are_marked_calmly_with_the_fan_building_note(tab: Tab) -> N
     assert verdict(tab) in {"ok", "caution"}
     story = tab.page.locator("#highlight .uk-draft__text .uk-hl--story")
     assert story.count() >= 1
-    story.first.focus()
-    assert tab.page.is_visible("#tooltip")
-    assert "この部分はファンづくりに効いています" in tab.page.inner_text("#tooltip")
-    described = story.first.get_attribute("aria-describedby")
-    assert described and "ファンづくり" in tab.page.text_content(f"#{described}")
+    assert "この部分はファンづくりに効いています" in story.first.get_attribute("data-reason")
+    click_mark(tab, "#highlight .uk-draft__text .uk-hl--story")
+    card = tab.page.locator("#card")
+    card.wait_for(state="visible")
+    assert "ファンづくりに効いています" in card.inner_text()
+    assert card.locator(".uk-replacement").count() == 0, "a story phrase is kept, not replaced"
     shot(tab, "07-story")
     tab.assert_clean()
 
@@ -358,9 +381,14 @@ def test_keyboard_only_flow_checks_and_applies_a_replacement(tab: Tab) -> None:
     page.keyboard.press("Enter")
     wait_for_report(tab)
     assert verdict(tab) == "hard_sell"
-    # a highlighted phrase is reachable by Tab and shows its reason on focus
-    tab_until(tab, "el => el.classList.contains('uk-hl')")
-    assert page.is_visible("#tooltip") and page.inner_text("#tooltip")
+    # a finding's phrase is reachable by Tab; Enter selects it in the draft and opens its card
+    tab_until(tab, "el => el.classList.contains('uk-suggestion__link')")
+    phrase = page.evaluate("document.activeElement.textContent")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "draft"
+    selected = page.evaluate("(() => { const d = document.getElementById('draft'); return d.value.slice(d.selectionStart, d.selectionEnd); })()")
+    assert selected == phrase
+    assert page.is_visible("#card") and phrase in page.inner_text("#card")
     tab_until(tab, "el => el.classList.contains('uk-replacement')")
     replacement = page.evaluate("document.activeElement.dataset.replacement")
     page.keyboard.press("Enter")
@@ -377,8 +405,8 @@ def test_layout_holds_at_375px_without_horizontal_scroll(phone_tab: Tab) -> None
     shot(phone_tab, "09-phone-empty", full_page=False)
     enter_draft(phone_tab, HARD_SELL + "\n" + EMOJI + "\n" + STORY)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    page.focus("#highlight .uk-draft__text .uk-hl")
-    assert page.is_visible("#tooltip")
+    click_mark(phone_tab, "#highlight .uk-draft__text .uk-hl")
+    assert page.is_visible("#card") and page.inner_text("#card .uk-suggestion__message")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.locator("#results-heading").scroll_into_view_if_needed()
     shot(phone_tab, "10-phone-results", full_page=False)
@@ -670,6 +698,7 @@ def test_a_long_draft_shows_each_sections_verdict_and_which_part_pushes(tab: Tab
     assert items[0] == "ok" and items[-1] == "hard_sell"
     summary = tab.page.inner_text("#sections .uk-sections__summary")
     assert f"{len(items)} つの段落のうち" in summary and f"{len(items)} 番目" in summary
+    assert tab.page.inner_text("#verdict .uk-sections__summary") == summary, "said under the verdict too"
     shot(tab, "30-sections")
     enter_draft(tab, "新しいパンが焼き上がりました。お近くにお越しの際はのぞいてみてください。")
     assert not tab.page.is_visible("#sections-block"), "a short draft has no sections"

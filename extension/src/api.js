@@ -1,22 +1,59 @@
 // The Urikomi API client. Used ONLY by the background service worker: every network call of the
 // extension goes through here, to the configured base URL and nowhere else.
 
-import { DEFAULT_API_BASE, cleanSites, normalizeApiBase, permissionPattern } from "./sites.js";
+import { cleanSites, normalizeApiBase, permissionPattern } from "./sites.js";
 
 const TIMEOUT_MS = 15000;
 /** Drafts longer than this are refused locally (the server's own limit is usually 10,000). */
 export const LOCAL_MAX_CHARS = 200000;
 
-/** Settings: API base URL and opted-in sites in storage.sync, the API key in storage.local only. */
+const SENSITIVITIES = ["low", "default", "high"];
+const RULE_ID = /^[a-z_]+(\.[a-z_]+)*$/;
+
+/**
+ * The 「このままにする」 choices, the same shape as the web form's (localStorage urikomi.keep):
+ * [{kind: "term"|"rule", value}], de-duplicated and valid only.
+ */
+export function cleanKeep(list) {
+  const seen = new Set();
+  const out = [];
+  for (const item of Array.isArray(list) ? list : []) {
+    if (!item || (item.kind !== "term" && item.kind !== "rule") || typeof item.value !== "string") continue;
+    const value = item.value.trim();
+    if (!value || value.length > 50 || seen.has(`${item.kind}:${value}`)) continue;
+    if (item.kind === "rule" && !RULE_ID.test(value)) continue;
+    seen.add(`${item.kind}:${value}`);
+    out.push({ kind: item.kind, value });
+  }
+  return out;
+}
+
+/**
+ * Settings: the server address (null until the user sets one: there is no default, so a first
+ * check shows the setup page rather than a connection error), opted-in sites, the 「このままにする」
+ * choices and the sensitivity in storage.sync; the API key in storage.local only.
+ */
 export async function loadSettings() {
   const [synced, local] = await Promise.all([
-    chrome.storage.sync.get({ apiBase: DEFAULT_API_BASE, sites: [] }),
+    chrome.storage.sync.get({ apiBase: "", sites: [], keep: [], sensitivity: "default" }),
     chrome.storage.local.get({ apiKey: "" }),
   ]);
   return {
-    apiBase: normalizeApiBase(synced.apiBase) || DEFAULT_API_BASE,
+    apiBase: normalizeApiBase(synced.apiBase) || null,
     sites: cleanSites(synced.sites),
+    keep: cleanKeep(synced.keep),
+    sensitivity: SENSITIVITIES.includes(synced.sensitivity) ? synced.sensitivity : "default",
     apiKey: typeof local.apiKey === "string" ? local.apiKey.trim() : "",
+  };
+}
+
+/** The request's controls from the settings (the API's `ignore`, `allow_terms`, `sensitivity`). */
+export function controlsOf(settings) {
+  const keep = settings.keep || [];
+  return {
+    sensitivity: settings.sensitivity || "default",
+    ignore: keep.filter((k) => k.kind === "rule").map((k) => k.value).slice(-50),
+    allow_terms: keep.filter((k) => k.kind === "term").map((k) => k.value).slice(-50),
   };
 }
 
@@ -79,6 +116,7 @@ async function hasPermission(base) {
 
 async function request(settings, path, init) {
   const base = settings.apiBase;
+  if (!base) return { ok: false, error: { kind: "not_configured" } };
   const wait = secondsLeft(base);
   if (wait > 0) return { ok: false, error: { kind: "rate_limited", retryAfter: wait } };
   if (!(await hasPermission(base))) return { ok: false, error: { kind: "permission", url: base } };
@@ -135,7 +173,7 @@ export async function analyze(settings, text) {
   const result = await request(settings, "/v1/analyze", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ text, lang: "ja" }),
+    body: JSON.stringify({ text, lang: "ja", ...controlsOf(settings) }),
   });
   if (!result.ok) return result;
   const report = result.payload;
@@ -146,7 +184,11 @@ export async function analyze(settings, text) {
   return { ok: true, text, report, model };
 }
 
-/** Check the connection and key (GET /v1/model) for the options page. */
+/**
+ * 接続テスト for the options page (GET /v1/model with the key): { ok: true, version } when the
+ * server answers, else { ok: false, error } (unreachable, auth_required / auth_rejected for a
+ * missing or wrong key, permission, not_configured...).
+ */
 export async function ping(settings) {
   modelCache.clear();
   const result = await request(settings, "/v1/model", { method: "GET" });

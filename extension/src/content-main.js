@@ -6,14 +6,22 @@
 // Never: read <input> fields (passwords among them), block typing (everything is asynchronous),
 // or talk to the network itself (the service worker does, for opted-in origins only).
 
+import { cleanKeep } from "./api.js";
 import { rangeMatches, replaceUtf16 } from "../vendor/render.js";
 import { translator } from "./strings.js";
-import { renderError, renderReport } from "./view.js";
+import { renderError, renderReport, renderSetup } from "./view.js";
 
 export const DEBOUNCE_MS = 800;
 const t = translator("ja");
 const VERDICT_ICONS = { ok: "✓", caution: "!", hard_sell: "!!" };
-const ERROR_ICONS = { unreachable: "⚠", auth_required: "🔑", auth_rejected: "🔑", rate_limited: "⏳", too_long: "✂" };
+const ERROR_ICONS = {
+  unreachable: "⚠",
+  auth_required: "🔑",
+  auth_rejected: "🔑",
+  rate_limited: "⏳",
+  too_long: "✂",
+  not_configured: "⚙",
+};
 const BLOCK_TAGS = new Set([
   "ADDRESS", "ARTICLE", "ASIDE", "BLOCKQUOTE", "DD", "DIV", "DL", "DT", "FIGCAPTION", "FIGURE", "FOOTER",
   "H1", "H2", "H3", "H4", "H5", "H6", "HEADER", "HR", "LI", "MAIN", "NAV", "OL", "P", "PRE", "SECTION",
@@ -32,6 +40,8 @@ let last = null; // { text, result }: the last answer for the current field
 let panelOpen = false;
 let frame = 0;
 let resizeObserver = null;
+let edits = 0; // our edits of the current field on the page's undo stack
+let statusSeq = 0; // the check the panel's status line was written for
 
 // ---- which fields ------------------------------------------------------------------------
 
@@ -121,37 +131,58 @@ function readText(target) {
 
 const nativeValueSetter = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set;
 
-function replaceInTextarea(el, start, end, replacement) {
-  const next = replaceUtf16(el.value, start, end, replacement);
-  el.focus();
-  nativeValueSetter.call(el, next); // the prototype's setter, so React-like frameworks notice
-  el.setSelectionRange(start + replacement.length, start + replacement.length);
-  el.dispatchEvent(new InputEvent("input", { bubbles: true, inputType: "insertReplacementText", data: replacement }));
-}
-
-function replaceInEditable(root, start, end, expected, replacement) {
-  const range = editableRange(root, start, end);
+/** Select [start, end) of the field (a DOM Range for a contenteditable), or false when it moved. */
+function selectInField(target, start, end, expected) {
+  if (target.kind === "textarea") {
+    target.el.focus();
+    target.el.setSelectionRange(start, end);
+    return target.el.value.slice(start, end) === expected;
+  }
+  const range = editableRange(target.el, start, end);
   if (!range || range.toString() !== expected) return false;
-  root.focus();
-  const selection = root.ownerDocument.getSelection();
+  target.el.focus();
+  const selection = target.el.ownerDocument.getSelection();
   selection.removeAllRanges();
   selection.addRange(range);
+  return true;
+}
+
+/**
+ * Replace [start, end) of the field with `replacement` through the browser's editing path
+ * (execCommand "insertText": fires beforeinput + input, React-like frameworks notice, and the
+ * page's Ctrl+Z undoes it); a direct change + `input` event when the browser refuses.
+ */
+function replaceInField(target, start, end, expected, replacement) {
+  if (!selectInField(target, start, end, expected)) return false;
+  const before = readText(target);
   let done = false;
   try {
-    done = root.ownerDocument.execCommand("insertText", false, replacement); // fires beforeinput + input, keeps undo
+    done = replacement
+      ? document.execCommand("insertText", false, replacement)
+      : document.execCommand("delete");
   } catch {
     done = false;
   }
-  if (!done) {
+  if (done && readText(target) !== before) {
+    edits += 1;
+    return true;
+  }
+  if (target.kind === "textarea") {
+    const el = target.el;
+    nativeValueSetter.call(el, replaceUtf16(el.value, start, end, replacement)); // the prototype's setter
+    el.setSelectionRange(start + replacement.length, start + replacement.length);
+  } else {
+    const range = editableRange(target.el, start, end);
     range.deleteContents();
-    const node = root.ownerDocument.createTextNode(replacement);
+    const node = document.createTextNode(replacement);
     range.insertNode(node);
+    const selection = document.getSelection();
     selection.removeAllRanges();
-    const after = root.ownerDocument.createRange();
+    const after = document.createRange();
     after.setStartAfter(node);
     selection.addRange(after);
-    root.dispatchEvent(new InputEvent("input", { bubbles: true, inputType: "insertReplacementText", data: replacement }));
   }
+  target.el.dispatchEvent(new InputEvent("input", { bubbles: true, inputType: "insertReplacementText", data: replacement }));
   return true;
 }
 
@@ -159,17 +190,58 @@ function onReplace(suggestion, replacement) {
   if (!field || !last || !last.result || !last.result.ok) return;
   const current = readText(field);
   const span = suggestion.span;
-  let applied = false;
-  if (current === last.text && rangeMatches(current, span)) {
-    if (field.kind === "textarea") {
-      replaceInTextarea(field.el, span.start_utf16, span.end_utf16, replacement);
-      applied = true;
-    } else {
-      applied = replaceInEditable(field.el, span.start_utf16, span.end_utf16, span.text, replacement);
-    }
-  }
-  setPanelStatus(t(applied ? "panel.applied" : "panel.stale"));
+  const applied =
+    current === last.text && rangeMatches(current, span)
+      ? replaceInField(field, span.start_utf16, span.end_utf16, span.text, replacement)
+      : false;
   check();
+  setPanelStatus(t(applied ? "panel.applied" : "panel.stale"));
+}
+
+function applyAll() {
+  if (!field || !last || !last.result || !last.result.ok) return;
+  const softened = last.result.report.softened_text;
+  const current = readText(field);
+  if (typeof softened !== "string" || current !== last.text) {
+    check();
+    setPanelStatus(t("panel.stale"));
+    return;
+  }
+  const applied = replaceInField(field, 0, current.length, current, softened);
+  check();
+  setPanelStatus(t(applied ? "panel.appliedAll" : "panel.stale"));
+}
+
+function undo() {
+  if (!field || edits === 0) return;
+  field.el.focus();
+  document.execCommand("undo");
+  edits -= 1;
+  check();
+  setPanelStatus(t("panel.undone"));
+}
+
+async function copyField() {
+  const text = field ? readText(field) : "";
+  if (!text.trim()) {
+    setPanelStatus(t("panel.copyEmpty"));
+    return;
+  }
+  try {
+    await navigator.clipboard.writeText(text);
+    setPanelStatus(t("panel.copied"));
+  } catch {
+    setPanelStatus(t("panel.copyFailed"));
+  }
+}
+
+/** 「このままにする」: stored with the options page's list (storage.sync), sent with every later check. */
+async function keep(choice, suggestion) {
+  const stored = await chrome.storage.sync.get({ keep: [] });
+  const kept = cleanKeep(stored.keep).filter((k) => !(k.kind === choice.kind && k.value === choice.value));
+  await chrome.storage.sync.set({ keep: [...kept, choice] });
+  check();
+  setPanelStatus(t("panel.kept", { text: suggestion.span.text }));
 }
 
 // ---- the badge and the panel (in a shadow root, so the page's CSS cannot reach them) ----------
@@ -241,12 +313,20 @@ function buildUi() {
   panelBody.className = "ukx-panel__body";
   const foot = document.createElement("div");
   foot.className = "ukx-panel__foot";
-  const recheck = document.createElement("button");
-  recheck.type = "button";
-  recheck.className = "button";
-  recheck.textContent = t("panel.recheck");
-  recheck.addEventListener("click", () => check());
-  foot.append(recheck);
+  const footButton = (name, key, handler) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = `button ukx-panel__${name}`;
+    button.textContent = t(key);
+    button.addEventListener("mousedown", (event) => event.preventDefault()); // keep the field's selection
+    button.addEventListener("click", handler);
+    foot.append(button);
+    return button;
+  };
+  footButton("recheck", "panel.recheck", () => check());
+  const undoButton = footButton("undo", "panel.undo", undo);
+  const applyAllButton = footButton("apply-all", "panel.applyAll", applyAll);
+  footButton("copy", "panel.copy", copyField);
   panel.append(head, panelStatus, panelBody, foot);
   panel.addEventListener("keydown", (event) => {
     if (event.key === "Escape") closePanel(true);
@@ -254,7 +334,7 @@ function buildUi() {
   shadow.append(badge, panel);
   loadStyles(shadow);
   document.documentElement.append(host);
-  return { host, shadow, badge, panel, panelBody, panelStatus, icon, word };
+  return { host, shadow, badge, panel, panelBody, panelStatus, icon, word, undoButton, applyAllButton };
 }
 
 function badgeWords(current) {
@@ -282,7 +362,9 @@ function setState(next) {
   schedulePlace();
 }
 
+/** The panel's status line; cleared when a later answer supersedes it (see check). */
 function setPanelStatus(message) {
+  statusSeq = seq;
   if (ui) ui.panelStatus.textContent = message || "";
 }
 
@@ -293,7 +375,13 @@ function renderPanel() {
     body.replaceChildren(paragraph(t("panel.loading")));
   } else if (last && last.result && last.result.ok) {
     const { report, model } = last.result;
-    body.replaceChildren(renderReport(document, last.text, report, model, t, { onReplace, idPrefix: "urikomi", titles: true }));
+    body.replaceChildren(
+      renderReport(document, last.text, report, model, t, { onReplace, onKeep: keep, idPrefix: "urikomi", titles: true }),
+    );
+  } else if (last && last.result && last.result.error && last.result.error.kind === "not_configured") {
+    body.replaceChildren(
+      renderSetup(document, t, { onOptions: () => chrome.runtime.sendMessage({ type: "openOptions" }).catch(() => null) }),
+    );
   } else if (last && last.result) {
     body.replaceChildren(
       renderError(document, last.result.error, t, {
@@ -304,6 +392,9 @@ function renderPanel() {
     body.replaceChildren(paragraph(t("panel.idle")));
   }
   ui.panel.dataset.state = state;
+  const ok = Boolean(last && last.result && last.result.ok);
+  ui.undoButton.disabled = edits === 0;
+  ui.applyAllButton.disabled = !(ok && last.result.report.softened_text !== last.text);
 }
 
 function paragraph(text) {
@@ -409,6 +500,7 @@ async function check() {
   if (!result) result = { ok: false, error: { kind: "extension" } };
   if (mine !== seq || field !== current) return; // the user moved on
   last = { text, result };
+  if (statusSeq < mine && ui) ui.panelStatus.textContent = ""; // this answer supersedes the old message
   if (result.ok) {
     setState(result.report.verdict);
   } else {
@@ -427,6 +519,7 @@ function attach(target) {
   detach();
   field = target;
   last = null;
+  edits = 0;
   if (resizeObserver) resizeObserver.observe(target.el);
   setState("idle");
   if (readText(field).trim()) scheduleCheck();

@@ -1,6 +1,7 @@
 // Origins and match patterns, shared by the service worker, the options page and the popup.
 // A "site" is an origin such as https://x.com or http://127.0.0.1:3000 (scheme + host + port).
 
+/** The address of a server started on this computer with `urikomi serve` (shown as an example; never assumed). */
 export const DEFAULT_API_BASE = "http://127.0.0.1:8000";
 
 /** Hosts the manifest already grants (host_permissions), so no permission prompt is needed. */

@@ -15,6 +15,7 @@ const STRINGS = {
     "badge.too_long": "長すぎます",
     "badge.permission": "許可が必要です",
     "badge.error": "エラー",
+    "badge.not_configured": "設定してください",
     "badge.label": "Urikomi 売り込みチェック:{state}。押すと詳細を表示します。",
     "panel.title": "Urikomi 売り込みチェック",
     "panel.close": "閉じる",
@@ -24,6 +25,19 @@ const STRINGS = {
     "panel.loading": "チェックしています。そのまま入力を続けていただいて大丈夫です。",
     "panel.stale": "文章が変わったため、置き換えませんでした。もう一度チェックしています。",
     "panel.applied": "置き換えました。もう一度チェックしています。",
+    "panel.appliedAll": "提案をすべて適用しました。もう一度チェックしています。",
+    "panel.undone": "元に戻しました。",
+    "panel.undo": "元に戻す",
+    "panel.applyAll": "すべて適用",
+    "panel.copy": "コピー",
+    "panel.copied": "文章をコピーしました。",
+    "panel.copyEmpty": "文章が空のため、コピーするものがありません。",
+    "panel.copyFailed": "コピーできませんでした。文章を選択して手動でコピーしてください。",
+    "panel.kept": "「{text}」は今後指摘しません。設定画面からいつでも戻せます。",
+    "panel.details": "スコアと下書きの見え方",
+    "setup.title": "はじめに、Urikomi サーバーを設定してください",
+    "setup.body": "この拡張機能は、あなたが使う Urikomi サーバーで文章をチェックします。まだサーバーのアドレスが設定されていません。設定画面でアドレスを入力し、「接続テスト」で確かめてください。",
+    "setup.open": "設定を開く",
     "error.title": "チェックできませんでした",
     "error.unreachable":
       "Urikomi サーバー({url})に接続できませんでした。サーバーが起動しているか、設定画面の API の URL が正しいかをご確認ください。",
@@ -43,6 +57,7 @@ const STRINGS = {
       "API の URL({url})へのアクセスが許可されていません。設定画面で URL を保存し直し、アクセスを許可してください。",
     "error.not_allowed": "このサイトでは自動チェックが有効になっていません。",
     "error.extension": "拡張機能の準備ができていません。ページを再読み込みしてから、もう一度お試しください。",
+    "error.not_configured": "まだ Urikomi サーバーが設定されていません。設定画面でサーバーのアドレスを入力してください。",
   },
 };
 
@@ -83,10 +98,12 @@ export function errorMessage(error, t, { manual = false } = {}) {
       return t("error.not_allowed");
     case "extension":
       return t("error.extension");
+    case "not_configured":
+      return t("error.not_configured");
     default:
       return t("error.server", { status: e.status || "?" });
   }
 }
 
 /** Error kinds the options page can fix. */
-export const FIXED_IN_OPTIONS = Object.freeze(["unreachable", "auth_required", "auth_rejected", "permission"]);
+export const FIXED_IN_OPTIONS = Object.freeze(["unreachable", "auth_required", "auth_rejected", "permission", "not_configured"]);

@@ -1,11 +1,20 @@
 // The web form: wires the page to POST /v1/analyze (draft tab) and POST /v1/feed (feed tab) and
 // renders the answers with render.js.
-// Nothing is stored anywhere except the UI language (localStorage "urikomi.lang").
+//
+// The draft is edited where it is highlighted: a layer behind the transparent textarea draws the
+// marks (kept in step on every input), a click or caret move into a mark opens its card under the
+// editor, and every edit the page makes goes through the browser's own editing path
+// (execCommand "insertText"), so Ctrl+Z / Ctrl+Shift+Z undo and redo it.
+//
+// Stored in localStorage, only when the user changes them: the UI language (urikomi.lang), the
+// sensitivity (urikomi.sensitivity) and the 「このままにする」 choices (urikomi.keep). The draft
+// (urikomi.draft) and the last 10 checks (urikomi.history) only while the opt-in
+// 「下書きをこのブラウザに保存」 is on (urikomi.autosave); turning it off deletes both.
 
 import { LANGS, translator } from "./i18n.js";
 import {
-  attachTooltip,
   rangeMatches,
+  renderCard,
   renderHighlightedDraft,
   renderLegend,
   renderLength,
@@ -19,20 +28,39 @@ import {
   renderFeedTimeline,
   renderFeedVerdict,
   renderVerdict,
-  replaceUtf16,
+  reportThresholds,
   splitFeedBlocks,
   summarize,
   summarizeFeed,
+  tiedSuggestions,
 } from "./render.js";
 
 const DEBOUNCE_MS = 400;
-const LANG_KEY = "urikomi.lang";
+const AUTOSAVE_MS = 500;
+const HISTORY_SIZE = 10;
+const MAX_KEPT = 50;
+const KEYS = {
+  lang: "urikomi.lang",
+  sensitivity: "urikomi.sensitivity",
+  keep: "urikomi.keep",
+  autosave: "urikomi.autosave",
+  draft: "urikomi.draft",
+  history: "urikomi.history",
+};
+const SENSITIVITIES = ["low", "default", "high"];
 
 const $ = (id) => document.getElementById(id);
 const ui = {
   form: $("draft-form"),
   draft: $("draft"),
+  field: $("editor-field"),
+  highlight: $("highlight"),
+  intro: $("intro"),
+  exampleHard: $("example-hard"),
+  exampleStory: $("example-story"),
+  card: $("card"),
   platform: $("platform"),
+  sensitivity: $("sensitivity"),
   length: $("length"),
   check: $("check"),
   undo: $("undo"),
@@ -40,6 +68,13 @@ const ui = {
   copy: $("copy"),
   status: $("status"),
   langToggle: $("lang-toggle"),
+  settingsToggle: $("settings-toggle"),
+  settings: $("settings"),
+  autosave: $("autosave"),
+  history: $("history"),
+  historyEmpty: $("history-empty"),
+  kept: $("kept"),
+  keptEmpty: $("kept-empty"),
   results: $("results"),
   error: $("error"),
   summary: $("summary"),
@@ -50,7 +85,6 @@ const ui = {
   sections: $("sections"),
   meters: $("meters"),
   legend: $("legend"),
-  highlight: $("highlight"),
   suggestions: $("suggestions"),
   tooltip: $("tooltip"),
   tabs: [$("tab-draft"), $("tab-feed")],
@@ -80,8 +114,13 @@ const state = {
   model: null, // GET /v1/model: thresholds, caution_thresholds
   report: null, // the last report shown
   analyzedText: null, // the exact text that report describes
-  undoStack: [],
+  edits: 0, // page-made edits on the browser's undo stack (for the 「元に戻す」 button)
+  fallbackUndo: [], // only when the browser refused execCommand: our own stack
+  editing: false, // an edit of ours is going through the textarea: not the user typing
+  composing: false, // an IME composition is open: nothing may touch the draft or send it
+  cardKey: null, // "start:end" of the open card's phrase
   timer: null,
+  saveTimer: null,
   seq: 0,
   controller: null,
   feed: null, // {blocks, times, response} of the last feed check shown
@@ -91,14 +130,65 @@ const state = {
 
 let t = translator(state.lang);
 
-function initialLang() {
+// ---- storage (only what the user chose to keep) ----------------------------------------------
+
+function readStored(key) {
   try {
-    const stored = window.localStorage.getItem(LANG_KEY);
-    if (LANGS.includes(stored)) return stored;
+    return window.localStorage.getItem(key);
   } catch {
-    // storage may be disabled; Japanese it is
+    return null; // storage may be disabled
   }
-  return "ja";
+}
+
+function writeStored(key, value) {
+  try {
+    if (value === null) window.localStorage.removeItem(key);
+    else window.localStorage.setItem(key, value);
+  } catch {
+    // not saved; the page still works for this visit
+  }
+}
+
+function readJson(key, fallback) {
+  try {
+    const value = JSON.parse(readStored(key) || "null");
+    return value === null ? fallback : value;
+  } catch {
+    return fallback;
+  }
+}
+
+function initialLang() {
+  const stored = readStored(KEYS.lang);
+  return LANGS.includes(stored) ? stored : "ja";
+}
+
+const autosaveOn = () => readStored(KEYS.autosave) === "on";
+
+/** The 「このままにする」 choices: [{kind: "term"|"rule", value}], de-duplicated, valid only. */
+function keptChoices() {
+  const list = readJson(KEYS.keep, []);
+  const seen = new Set();
+  const out = [];
+  for (const item of Array.isArray(list) ? list : []) {
+    if (!item || (item.kind !== "term" && item.kind !== "rule") || typeof item.value !== "string") continue;
+    const value = item.value.trim();
+    if (!value || value.length > 50 || seen.has(`${item.kind}:${value}`)) continue;
+    if (item.kind === "rule" && !/^[a-z_]+(\.[a-z_]+)*$/.test(value)) continue;
+    seen.add(`${item.kind}:${value}`);
+    out.push({ kind: item.kind, value });
+  }
+  return out.slice(-MAX_KEPT * 2);
+}
+
+/** The request's controls: sensitivity and the kept choices as `ignore` / `allow_terms`. */
+function controls() {
+  const kept = keptChoices();
+  return {
+    sensitivity: SENSITIVITIES.includes(ui.sensitivity.value) ? ui.sensitivity.value : "default",
+    ignore: kept.filter((k) => k.kind === "rule").map((k) => k.value).slice(-MAX_KEPT),
+    allow_terms: kept.filter((k) => k.kind === "term").map((k) => k.value).slice(-MAX_KEPT),
+  };
 }
 
 // ---- language ------------------------------------------------------------------------------
@@ -121,15 +211,12 @@ function applyLang() {
   ui.legend.replaceChildren(renderLegend(document, t));
   ui.feedLegend.replaceChildren(renderFeedLegend(document, t));
   updateFeedCount();
+  renderSettings();
 }
 
 function toggleLang() {
   state.lang = state.lang === "ja" ? "en" : "ja";
-  try {
-    window.localStorage.setItem(LANG_KEY, state.lang);
-  } catch {
-    // not saved; the switch still works for this visit
-  }
+  writeStored(KEYS.lang, state.lang);
   applyLang();
   if (ui.draft.value.trim()) analyze();
   else renderLengthInfo(null);
@@ -149,7 +236,10 @@ function showError(message) {
   ui.body.hidden = true;
   ui.empty.hidden = true;
   ui.summary.textContent = "";
+  ui.verdict.replaceChildren();
   ui.applyAll.disabled = true;
+  closeCard();
+  renderLayer();
   renderLengthInfo(null);
   fillError(ui.error, message);
 }
@@ -199,6 +289,7 @@ function errorMessage(status, payload, headers) {
 
 function scheduleAnalyze() {
   window.clearTimeout(state.timer);
+  if (state.composing) return; // compositionend schedules it
   state.timer = window.setTimeout(analyze, DEBOUNCE_MS);
 }
 
@@ -223,6 +314,7 @@ async function postJson(path, body, signal) {
 
 async function analyze() {
   window.clearTimeout(state.timer);
+  if (state.composing) return; // never interrupt an IME composition; compositionend re-checks
   const text = ui.draft.value;
   if (state.controller) state.controller.abort();
   const seq = ++state.seq;
@@ -239,7 +331,7 @@ async function analyze() {
   try {
     ({ response, payload } = await postJson(
       "/v1/analyze",
-      { text, platform: ui.platform.value, lang: state.lang },
+      { text, platform: ui.platform.value, lang: state.lang, ...controls() },
       controller.signal,
     ));
   } catch (error) {
@@ -258,6 +350,7 @@ async function analyze() {
   }
   clearError();
   showReport(text, payload);
+  remember(text, payload);
 }
 
 function clearResults() {
@@ -268,7 +361,10 @@ function clearResults() {
   ui.body.hidden = true;
   ui.empty.hidden = false;
   ui.summary.textContent = "";
+  ui.verdict.replaceChildren();
   ui.applyAll.disabled = true;
+  closeCard();
+  renderLayer();
   renderLengthInfo(null);
 }
 
@@ -282,28 +378,246 @@ function showReport(text, report) {
   state.analyzedText = text;
   ui.empty.hidden = true;
   ui.body.hidden = false;
-  ui.verdict.replaceChildren(renderVerdict(document, report, t));
   const sections = renderSections(document, report, t);
+  ui.verdict.replaceChildren(renderVerdict(document, report, t));
+  if (sections) {
+    // a long draft: which part pushes, right under the verdict (the list is in the results)
+    ui.verdict.append(sections.querySelector(".uk-sections__summary").cloneNode(true));
+  }
   ui.sections.replaceChildren(...(sections ? [sections] : []));
   ui.sectionsBlock.hidden = !sections;
-  ui.meters.replaceChildren(renderMeters(document, report.scores, state.model, t));
-  ui.highlight.replaceChildren(renderHighlightedDraft(document, text, report, t));
-  ui.suggestions.replaceChildren(renderSuggestions(document, report, t, { onReplace: replaceSpan }));
+  ui.meters.replaceChildren(renderMeters(document, report.scores, reportThresholds(report, state.model), t));
+  ui.suggestions.replaceChildren(
+    renderSuggestions(document, report, t, { onReplace: replaceSpan, onKeep: keep, onSelect: selectPhrase }),
+  );
   renderLengthInfo(report.length || null);
   ui.applyAll.disabled = !(typeof report.softened_text === "string" && report.softened_text !== text);
   ui.summary.textContent = summarize(report, t);
+  renderLayer();
+  refreshCard();
 }
 
-// ---- editing -------------------------------------------------------------------------------
+// ---- the editor: highlight layer, auto height, card ----------------------------------------
 
-function setDraft(text, selection) {
-  state.undoStack.push(ui.draft.value);
-  ui.undo.disabled = false;
-  ui.draft.value = text;
-  if (selection) {
-    ui.draft.focus();
-    ui.draft.setSelectionRange(selection[0], selection[1]);
+/** Draw the marks of the shown report behind the textarea, or the plain text when it is stale. */
+function renderLayer() {
+  const text = ui.draft.value;
+  const fresh = state.report && state.analyzedText === text;
+  ui.highlight.replaceChildren(renderHighlightedDraft(document, text, fresh ? state.report : null, t, { editor: true }));
+  ui.highlight.dataset.fresh = String(Boolean(fresh)); // the marks describe exactly this text
+  ui.intro.hidden = text.length > 0;
+  fitEditor();
+}
+
+/** The textarea grows with its text (so the layer never has to follow a scroll position). */
+function fitEditor() {
+  const area = ui.draft;
+  area.style.height = "auto";
+  const borders = area.offsetHeight - area.clientHeight;
+  area.style.height = `${area.scrollHeight + borders}px`;
+}
+
+/** The finding under UTF-16 offset `pos` of the shown report: {suggestion} or {span} (story), or null. */
+function findingAt(pos) {
+  const report = state.report;
+  if (!report || state.analyzedText !== ui.draft.value) return null;
+  const inside = (r) => r.start_utf16 <= pos && pos <= r.end_utf16 && r.start_utf16 < r.end_utf16;
+  const suggestion = tiedSuggestions(report).find((s) => inside(s.span));
+  if (suggestion) return { suggestion };
+  const span = (report.spans || []).find((s) => s.category === "story" && inside(s));
+  return span ? { span } : null;
+}
+
+function closeCard() {
+  state.cardKey = null;
+  ui.card.hidden = true;
+  ui.card.replaceChildren();
+  for (const item of ui.suggestions.querySelectorAll(".uk-suggestion[data-active]")) delete item.dataset.active;
+}
+
+/** Open the card of the finding under the caret (after a click, a tap or a caret move). */
+function openCardAtCaret() {
+  const area = ui.draft;
+  ui.tooltip.hidden = true; // the card says the same, next to the phrase
+  if (state.composing || area.selectionStart !== area.selectionEnd) return;
+  const pos = area.selectionStart;
+  const finding = findingAt(pos);
+  if (!finding) {
+    closeCard();
+    return;
   }
+  openCard(finding);
+  if (touchOnly()) {
+    // on a phone the card may sit under the on-screen keyboard: the reason shows at the finger too
+    const mark = [...ui.highlight.querySelectorAll(".uk-hl")].find(
+      (m) => Number(m.dataset.startUtf16) <= pos && pos <= Number(m.dataset.endUtf16),
+    );
+    if (mark) showTooltip(mark);
+  }
+}
+
+function openCard(finding) {
+  const range = finding.suggestion ? finding.suggestion.span : finding.span;
+  state.cardKey = `${range.start_utf16}:${range.end_utf16}`;
+  const box = document.createElement("section");
+  box.className = "card";
+  box.setAttribute("aria-labelledby", "card-heading");
+  const head = document.createElement("div");
+  head.className = "card__head";
+  const heading = document.createElement("h2"); // the editor panel has no heading above it
+  heading.id = "card-heading";
+  heading.className = "card__heading";
+  heading.tabIndex = -1;
+  heading.textContent = t("card.heading");
+  const close = document.createElement("button");
+  close.type = "button";
+  close.className = "button button--small button--quiet card__close";
+  close.textContent = t("card.close");
+  close.addEventListener("click", () => {
+    closeCard();
+    ui.draft.focus({ preventScroll: true });
+  });
+  head.append(heading, close);
+  const list = document.createElement("ul");
+  list.className = "uk-suggestions__list card__list";
+  if (finding.suggestion) {
+    list.append(
+      renderCard(document, finding.suggestion, t, {
+        onReplace: replaceSpan,
+        onKeep: keep,
+        onSelect: selectPhrase,
+        id: "card-finding",
+        heading: "p",
+      }),
+    );
+  } else {
+    const item = document.createElement("li");
+    item.className = "uk-suggestion uk-suggestion--story";
+    item.id = "card-finding";
+    const phrase = document.createElement("p");
+    phrase.className = "uk-suggestion__phrase";
+    const tag = document.createElement("span");
+    tag.className = "uk-tag uk-tag--story";
+    tag.textContent = t("category.story");
+    const quoted = document.createElement("mark");
+    quoted.className = "uk-hl uk-hl--story uk-hl--quote";
+    quoted.dataset.marker = t("marker.story");
+    quoted.textContent = finding.span.text;
+    phrase.append(tag, document.createTextNode(" "), quoted);
+    const message = document.createElement("p");
+    message.className = "uk-suggestion__message";
+    message.textContent = t("card.story");
+    item.append(phrase, message);
+    list.append(item);
+  }
+  box.append(head, list);
+  ui.card.replaceChildren(box);
+  ui.card.hidden = false;
+  for (const item of ui.suggestions.querySelectorAll(".uk-suggestion")) {
+    if (`${item.dataset.startUtf16}:${item.dataset.endUtf16}` === state.cardKey) item.dataset.active = "true";
+    else delete item.dataset.active;
+  }
+}
+
+/** After a new report: keep the card open on the same finding if it is still there. */
+function refreshCard() {
+  if (!state.cardKey) return;
+  const [start] = state.cardKey.split(":").map(Number);
+  const finding = findingAt(start);
+  if (finding) openCard(finding);
+  else closeCard();
+}
+
+/** The card's phrase links back: select it in the draft. */
+function selectPhrase(suggestion) {
+  if (ui.draft.value !== state.analyzedText || !rangeMatches(ui.draft.value, suggestion.span)) return;
+  ui.draft.focus({ preventScroll: true });
+  ui.draft.setSelectionRange(suggestion.span.start_utf16, suggestion.span.end_utf16);
+  openCard({ suggestion });
+}
+
+/** Show a mark's reason when the pointer rests on it (the textarea is on top of the layer). */
+function onEditorPointer(event) {
+  if (event.pointerType === "touch") return;
+  const marks = ui.highlight.querySelectorAll(".uk-hl");
+  let found = null;
+  for (const mark of marks) {
+    for (const rect of mark.getClientRects()) {
+      if (event.clientX >= rect.left && event.clientX <= rect.right && event.clientY >= rect.top && event.clientY <= rect.bottom) {
+        found = mark;
+      }
+    }
+  }
+  if (!found) {
+    ui.tooltip.hidden = true;
+    return;
+  }
+  showTooltip(found);
+}
+
+/** The reason of a mark of the layer, in the shared tooltip just under the mark. */
+function showTooltip(mark) {
+  ui.tooltip.textContent = mark.dataset.reason || "";
+  ui.tooltip.dataset.category = mark.dataset.category || "";
+  ui.tooltip.hidden = false;
+  const rect = mark.getClientRects()[0];
+  const viewport = document.documentElement.clientWidth;
+  const width = Math.min(ui.tooltip.offsetWidth, viewport - 16);
+  ui.tooltip.style.left = `${Math.max(8, Math.min(rect.left, viewport - width - 8)) + window.scrollX}px`;
+  ui.tooltip.style.top = `${rect.bottom + window.scrollY + 6}px`;
+}
+
+// ---- editing (through the browser's editing path, so its undo stack holds every step) --------
+
+/** Phones and tablets: editing must not focus the textarea (that opens the on-screen keyboard). */
+const touchOnly = () => window.matchMedia("(hover: none) and (pointer: coarse)").matches;
+
+/**
+ * Replace UTF-16 [start, end) of the draft with `text` as one undoable step, then leave the caret
+ * at `caret` (default: after the new text). On a desktop the editor keeps (or gets) the focus; on
+ * a touch screen the focus goes back where it was and the keyboard is never opened.
+ */
+function editDraft(start, end, text, caret = null) {
+  const area = ui.draft;
+  const before = area.value;
+  const expected = before.slice(0, start) + text + before.slice(end);
+  const returnTo = document.activeElement;
+  const quiet = touchOnly();
+  const mode = area.getAttribute("inputmode");
+  if (quiet) area.setAttribute("inputmode", "none");
+  state.editing = true;
+  area.focus({ preventScroll: true });
+  area.setSelectionRange(start, end);
+  let done = false;
+  try {
+    done = text ? document.execCommand("insertText", false, text) : document.execCommand("delete");
+  } catch {
+    done = false;
+  }
+  if (!done || area.value !== expected) {
+    state.fallbackUndo.push(before);
+    area.value = expected;
+  } else {
+    state.edits += 1;
+  }
+  state.editing = false;
+  const at = caret === null ? start + text.length : caret;
+  area.setSelectionRange(at, at);
+  if (quiet) {
+    if (mode === null) area.removeAttribute("inputmode");
+    else area.setAttribute("inputmode", mode);
+    area.blur();
+    const back = returnTo && returnTo !== area && returnTo !== document.body && returnTo.isConnected ? returnTo : ui.status;
+    if (back === ui.status) ui.status.tabIndex = -1; // the status says what happened; focusable by script only
+    back.focus({ preventScroll: true });
+  }
+  ui.undo.disabled = state.edits + state.fallbackUndo.length === 0;
+  afterDraftChange();
+}
+
+function afterDraftChange() {
+  renderLayer();
+  scheduleSave();
 }
 
 function replaceSpan(suggestion, replacement) {
@@ -314,7 +628,8 @@ function replaceSpan(suggestion, replacement) {
     return;
   }
   const { start_utf16: start, end_utf16: end } = suggestion.span;
-  setDraft(replaceUtf16(current, start, end, replacement), [start, start + replacement.length]);
+  closeCard();
+  editDraft(start, end, replacement);
   setStatus(t("status.applied"));
   analyze();
 }
@@ -327,22 +642,62 @@ function applyAll() {
     analyze();
     return;
   }
-  setDraft(report.softened_text, null);
+  closeCard();
+  editDraft(0, ui.draft.value.length, report.softened_text);
   setStatus(t("status.appliedAll"));
   analyze();
 }
 
 function undo() {
-  if (!state.undoStack.length) return;
-  ui.draft.value = state.undoStack.pop();
-  ui.undo.disabled = state.undoStack.length === 0;
-  if (ui.undo.disabled) ui.draft.focus(); // the focused button just became disabled
+  const area = ui.draft;
+  if (state.fallbackUndo.length) {
+    area.value = state.fallbackUndo.pop();
+  } else if (state.edits > 0) {
+    state.editing = true;
+    area.focus({ preventScroll: true });
+    document.execCommand("undo");
+    state.editing = false;
+    state.edits -= 1;
+  } else {
+    return;
+  }
+  ui.undo.disabled = state.edits + state.fallbackUndo.length === 0;
+  if (ui.undo.disabled && document.activeElement === ui.undo) area.focus(); // the focused button just became disabled
   setStatus(t("status.undone"));
+  afterDraftChange();
+  analyze();
+}
+
+/** The keyboard's own undo/redo in the textarea moves our count of undoable page edits too. */
+function onBeforeInput(event) {
+  if (state.editing) return;
+  if (event.inputType === "historyUndo" && state.edits > 0) state.edits -= 1;
+  else if (event.inputType === "historyRedo") state.edits += 1;
+  ui.undo.disabled = state.edits + state.fallbackUndo.length === 0;
+}
+
+function onDraftInput(event) {
+  if (state.editing) return;
+  ui.tooltip.hidden = true;
+  renderLayer();
+  if (event.isComposing || state.composing) return;
+  setStatus("");
+  scheduleAnalyze();
+  scheduleSave();
+}
+
+function tryExample(key) {
+  editDraft(0, ui.draft.value.length, t(key), 0);
+  setStatus(t("status.example"));
   analyze();
 }
 
 async function copyDraft() {
   const text = ui.draft.value;
+  if (!text.trim()) {
+    setStatus(t("status.copyEmpty"));
+    return;
+  }
   try {
     if (!navigator.clipboard || !window.isSecureContext) throw new Error("no clipboard API");
     await navigator.clipboard.writeText(text);
@@ -361,6 +716,124 @@ async function copyDraft() {
   }
   ui.draft.setSelectionRange(selectionStart, selectionEnd);
   setStatus(t(copied ? "status.copied" : "status.copyFailed"));
+}
+
+// ---- 「このままにする」, autosave, history, settings panel -----------------------------------------
+
+function keep(choice, suggestion) {
+  const kept = keptChoices().filter((k) => !(k.kind === choice.kind && k.value === choice.value));
+  kept.push(choice);
+  writeStored(KEYS.keep, JSON.stringify(kept));
+  closeCard();
+  renderSettings();
+  setStatus(t("status.kept", { text: suggestion.span.text }));
+  analyze();
+}
+
+function unkeep(choice) {
+  const kept = keptChoices().filter((k) => !(k.kind === choice.kind && k.value === choice.value));
+  writeStored(KEYS.keep, kept.length ? JSON.stringify(kept) : null);
+  renderSettings();
+  if (ui.draft.value.trim()) analyze();
+}
+
+function scheduleSave() {
+  if (!autosaveOn()) return;
+  window.clearTimeout(state.saveTimer);
+  state.saveTimer = window.setTimeout(() => {
+    if (autosaveOn()) writeStored(KEYS.draft, ui.draft.value || null);
+  }, AUTOSAVE_MS);
+}
+
+/** With autosave on: keep the draft and add this check to the last 10. */
+function remember(text, report) {
+  if (!autosaveOn()) return;
+  writeStored(KEYS.draft, text);
+  const history = readJson(KEYS.history, []).filter((item) => item && typeof item.text === "string" && item.text !== text);
+  history.unshift({ text, verdict: report.verdict, at: new Date().toISOString() });
+  writeStored(KEYS.history, JSON.stringify(history.slice(0, HISTORY_SIZE)));
+  renderSettings();
+}
+
+function setAutosave(on) {
+  if (on) {
+    writeStored(KEYS.autosave, "on");
+    if (state.report && state.analyzedText === ui.draft.value) remember(ui.draft.value, state.report);
+    else scheduleSave();
+  } else {
+    window.clearTimeout(state.saveTimer);
+    for (const key of [KEYS.autosave, KEYS.draft, KEYS.history]) writeStored(key, null);
+  }
+  renderSettings();
+}
+
+function formatWhen(iso) {
+  try {
+    return new Intl.DateTimeFormat(state.lang === "en" ? "en" : "ja-JP", { dateStyle: "short", timeStyle: "short" }).format(
+      new Date(iso),
+    );
+  } catch {
+    return String(iso);
+  }
+}
+
+function renderSettings() {
+  const on = autosaveOn();
+  ui.autosave.checked = on;
+  const history = on ? readJson(KEYS.history, []).filter((item) => item && typeof item.text === "string") : [];
+  ui.history.replaceChildren(
+    ...history.map((item) => {
+      const li = document.createElement("li");
+      li.className = "settings__item";
+      const text = document.createElement("span");
+      text.className = "settings__text";
+      const verdict = ["ok", "caution", "hard_sell"].includes(item.verdict) ? t(`verdict.${item.verdict}`) : "";
+      const flat = item.text.replace(/\s+/g, " ").trim();
+      text.textContent = `${formatWhen(item.at)} ${verdict}:${flat.length > 40 ? `${flat.slice(0, 40)}…` : flat}`;
+      const open = document.createElement("button");
+      open.type = "button";
+      open.className = "button button--small";
+      open.textContent = t("settings.history.open");
+      open.setAttribute("aria-label", t("settings.history.openLabel", { when: formatWhen(item.at) }));
+      open.addEventListener("click", () => {
+        editDraft(0, ui.draft.value.length, item.text, 0);
+        analyze();
+      });
+      li.append(text, open);
+      return li;
+    }),
+  );
+  ui.historyEmpty.dataset.i18n = on ? "settings.history.none" : "settings.history.off";
+  ui.historyEmpty.textContent = t(ui.historyEmpty.dataset.i18n);
+  ui.historyEmpty.hidden = history.length > 0;
+  const kept = keptChoices();
+  ui.kept.replaceChildren(
+    ...kept.map((choice) => {
+      const li = document.createElement("li");
+      li.className = "settings__item";
+      li.dataset.keepKind = choice.kind;
+      li.dataset.keepValue = choice.value;
+      const text = document.createElement("span");
+      text.className = "settings__text";
+      text.textContent = t(choice.kind === "rule" ? "settings.kept.rule" : "settings.kept.term", { value: choice.value });
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "button button--small";
+      remove.textContent = t("settings.kept.remove");
+      remove.setAttribute("aria-label", t("settings.kept.removeLabel", { value: choice.value }));
+      remove.addEventListener("click", () => unkeep(choice));
+      li.append(text, remove);
+      return li;
+    }),
+  );
+  ui.keptEmpty.hidden = kept.length > 0;
+}
+
+function toggleSettings() {
+  const open = ui.settings.hidden;
+  ui.settings.hidden = !open;
+  ui.settingsToggle.setAttribute("aria-expanded", String(open));
+  if (open) renderSettings();
 }
 
 // ---- tabs ----------------------------------------------------------------------------------
@@ -543,28 +1016,56 @@ async function loadModel() {
     state.model = null;
     setStatus(t("error.model"));
   }
-  if (state.report) ui.meters.replaceChildren(renderMeters(document, state.report.scores, state.model, t));
+  if (state.report) {
+    ui.meters.replaceChildren(renderMeters(document, state.report.scores, reportThresholds(state.report, state.model), t));
+  }
 }
 
 function start() {
+  const sensitivity = readStored(KEYS.sensitivity);
+  if (SENSITIVITIES.includes(sensitivity)) ui.sensitivity.value = sensitivity;
   applyLang();
-  attachTooltip(ui.highlight, ui.tooltip);
   ui.form.addEventListener("submit", (event) => {
     event.preventDefault();
     analyze();
   });
-  ui.draft.addEventListener("input", () => {
-    setStatus("");
-    scheduleAnalyze();
+  ui.draft.addEventListener("input", onDraftInput);
+  ui.draft.addEventListener("beforeinput", onBeforeInput);
+  ui.draft.addEventListener("compositionstart", () => {
+    state.composing = true;
+    window.clearTimeout(state.timer);
   });
+  ui.draft.addEventListener("compositionend", () => {
+    state.composing = false;
+    renderLayer();
+    scheduleAnalyze();
+    scheduleSave();
+  });
+  ui.draft.addEventListener("click", openCardAtCaret);
+  ui.draft.addEventListener("keyup", (event) => {
+    if (event.key.startsWith("Arrow") || event.key === "Home" || event.key === "End") openCardAtCaret();
+  });
+  ui.draft.addEventListener("mousemove", onEditorPointer);
+  ui.draft.addEventListener("mouseleave", () => {
+    ui.tooltip.hidden = true;
+  });
+  window.addEventListener("resize", fitEditor);
   ui.platform.addEventListener("change", () => {
     if (ui.draft.value.trim()) analyze();
     else renderLengthInfo(null);
   });
+  ui.sensitivity.addEventListener("change", () => {
+    writeStored(KEYS.sensitivity, ui.sensitivity.value === "default" ? null : ui.sensitivity.value);
+    if (ui.draft.value.trim()) analyze();
+  });
   ui.undo.addEventListener("click", undo);
   ui.applyAll.addEventListener("click", applyAll);
   ui.copy.addEventListener("click", copyDraft);
+  ui.exampleHard.addEventListener("click", () => tryExample("example.hardSellText"));
+  ui.exampleStory.addEventListener("click", () => tryExample("example.storyText"));
   ui.langToggle.addEventListener("click", toggleLang);
+  ui.settingsToggle.addEventListener("click", toggleSettings);
+  ui.autosave.addEventListener("change", () => setAutosave(ui.autosave.checked));
   for (const tab of ui.tabs) {
     tab.addEventListener("click", () => selectTab(tab));
     tab.addEventListener("keydown", onTabKey);
@@ -574,9 +1075,17 @@ function start() {
     checkFeed();
   });
   ui.feedText.addEventListener("input", updateFeedCount);
+  if (autosaveOn() && !ui.draft.value) {
+    const saved = readStored(KEYS.draft);
+    if (saved) {
+      ui.draft.value = saved; // a restore, not an edit: nothing to undo
+      setStatus(t("status.restored"));
+    }
+  }
+  renderLayer();
   document.body.dataset.ready = "true";
   loadModel();
-  if (ui.draft.value.trim()) analyze(); // e.g. restored by the browser on back/forward
+  if (ui.draft.value.trim()) analyze(); // restored, or by the browser on back/forward
 }
 
 start();

@@ -138,9 +138,13 @@ export function reasonForSpan(report, span, t) {
  * Returns a <div class="uk-draft"> holding the view (<div class="uk-draft__text">, marks are
  * <mark class="uk-hl uk-hl--CATEGORY" tabindex="0">) and the hidden reasons the marks are
  * described by. Each mark's textContent is exactly its span's text.
+ *
+ * With `editor: true` the view is the highlight layer drawn behind the editing textarea: the
+ * same text, marks without letter chips, focus or descriptions (the layer is aria-hidden; the
+ * textarea on top takes every click and key, and the caller maps the caret back to a mark).
  */
-export function renderHighlightedDraft(doc, text, report, t, { idPrefix = "uk" } = {}) {
-  const wrapper = el(doc, "div", "uk-draft");
+export function renderHighlightedDraft(doc, text, report, t, { idPrefix = "uk", editor = false } = {}) {
+  const wrapper = el(doc, "div", editor ? "uk-draft uk-draft--editor" : "uk-draft");
   const view = el(doc, "div", "uk-draft__text");
   const reasons = el(doc, "div", "uk-visually-hidden");
   let index = 0;
@@ -154,20 +158,26 @@ export function renderHighlightedDraft(doc, text, report, t, { idPrefix = "uk" }
     const reasonId = `${idPrefix}-reason-${index}`;
     index += 1;
     const mark = el(doc, "mark", `uk-hl uk-hl--${span.category}`, segment.text);
-    mark.tabIndex = 0;
     mark.dataset.category = span.category;
-    mark.dataset.marker = t(`marker.${span.category}`);
     mark.dataset.reason = reason;
     mark.dataset.startUtf16 = String(segment.start);
     mark.dataset.endUtf16 = String(segment.end);
     if (span.rule) mark.dataset.rule = span.rule;
-    mark.setAttribute("aria-describedby", reasonId);
-    const hidden = el(doc, "span", "", reason);
-    hidden.id = reasonId;
-    reasons.append(hidden);
+    if (!editor) {
+      mark.tabIndex = 0;
+      mark.dataset.marker = t(`marker.${span.category}`);
+      mark.setAttribute("aria-describedby", reasonId);
+      const hidden = el(doc, "span", "", reason);
+      hidden.id = reasonId;
+      reasons.append(hidden);
+    }
     view.append(mark);
   }
-  wrapper.append(view, reasons);
+  if (editor) {
+    wrapper.append(view);
+  } else {
+    wrapper.append(view, reasons);
+  }
   return wrapper;
 }
 
@@ -240,6 +250,34 @@ export function renderSections(doc, report, t) {
   return box;
 }
 
+/**
+ * A score in plain words: "weak" below the caution mark, "rather strong" up to the verdict mark,
+ * "strong" from there (for story: half of its mark, then its mark). Null without thresholds.
+ */
+export function strengthWord(category, value, thresholds, caution) {
+  if (!thresholds || !(category in thresholds)) return null;
+  const cut = Number(thresholds[category]);
+  const soft = category === "story" || !caution || !(category in caution) ? cut / 2 : Number(caution[category]);
+  if (value >= cut) return "strong";
+  if (value >= soft) return "medium";
+  return "weak";
+}
+
+/** The model-shaped thresholds ({thresholds, caution_thresholds}) of a report made with a sensitivity. */
+export function reportThresholds(report, model) {
+  const cuts = report && report.thresholds && typeof report.thresholds === "object" ? report.thresholds : null;
+  if (!cuts) return model;
+  const thresholds = {};
+  const caution = {};
+  for (const category of CATEGORIES) {
+    const cut = cuts[category];
+    if (!cut || typeof cut !== "object") return model;
+    thresholds[category] = Number(cut.hard_sell);
+    caution[category] = Number(cut.caution);
+  }
+  return { thresholds, caution_thresholds: caution };
+}
+
 function level(category, value, thresholds, caution) {
   if (category === "story") {
     return thresholds && value >= thresholds[category] ? "good" : "neutral";
@@ -265,7 +303,15 @@ export function renderMeters(doc, scores, model, t, { idPrefix = "uk" } = {}) {
     const head = el(doc, "div", "uk-meter__head");
     const label = el(doc, "span", "uk-meter__label", t(`category.${category}`));
     label.id = labelId;
-    head.append(label, el(doc, "span", "uk-meter__value", `${pct}%`));
+    const word = strengthWord(category, value, thresholds, caution);
+    const reading = el(doc, "span", "uk-meter__reading");
+    if (word) {
+      const strength = el(doc, "strong", `uk-meter__word uk-meter__word--${word}`, t(`meter.word.${word}`));
+      strength.dataset.word = word;
+      reading.append(strength, doc.createTextNode(" "));
+    }
+    reading.append(el(doc, "span", "uk-meter__value", `${pct}%`));
+    head.append(label, reading);
 
     const marks = [];
     if (category === "story") {
@@ -282,9 +328,10 @@ export function renderMeters(doc, scores, model, t, { idPrefix = "uk" } = {}) {
     bar.setAttribute("aria-valuemin", "0");
     bar.setAttribute("aria-valuemax", "100");
     bar.setAttribute("aria-valuenow", String(pct));
+    const valueText = word ? `${t(`meter.word.${word}`)}、${pct}%` : `${pct}%`;
     bar.setAttribute(
       "aria-valuetext",
-      marks.length ? t("meter.valuetextMarks", { value: pct, marks: marksText }) : t("meter.valuetext", { value: pct }),
+      marks.length ? t("meter.valuetextMarks", { value: valueText, marks: marksText }) : t("meter.valuetext", { value: valueText }),
     );
     bar.dataset.meter = category;
     bar.dataset.value = String(value);
@@ -313,60 +360,126 @@ export function renderMeters(doc, scores, model, t, { idPrefix = "uk" } = {}) {
 }
 
 /**
- * The suggestions: span-tied ones in draft order (each showing its phrase), then advice for the
- * whole post. `onReplace(suggestion, replacement)` is called when a replacement button is used.
+ * What 「このままにする」 keeps for a suggestion: a compliance reminder is switched off by its rule
+ * id (API `ignore`); a phrase is allowed as a term (API `allow_terms`, 1..50 characters).
+ * Null when neither fits.
  */
-export function renderSuggestions(doc, report, t, { onReplace = null, idPrefix = "uk" } = {}) {
+export function keepChoiceFor(suggestion) {
+  if (!suggestion || !suggestion.span) return null;
+  if (suggestion.category === "compliance") {
+    return /^[a-z_]+(\.[a-z_]+)*$/.test(String(suggestion.id || "")) ? { kind: "rule", value: suggestion.id } : null;
+  }
+  const phrase = String(suggestion.span.text || "").trim();
+  return phrase && phrase.length <= 50 ? { kind: "term", value: phrase } : null;
+}
+
+/**
+ * One finding as a card: its phrase (a button when `onSelect` is given, so the card links back
+ * to the draft), why it was marked, one button per replacement, and 「このままにする」 when
+ * `onKeep` is given. `isReady(replacement)` may return false to leave a replacement's button
+ * disabled (e.g. until the writer fills in a placeholder); by default every replacement is ready.
+ */
+export function renderCard(
+  doc,
+  suggestion,
+  t,
+  { onReplace = null, onKeep = null, onSelect = null, isReady = () => true, id = null, heading = "p" } = {},
+) {
+  // compliance prompts are reminders, not hard-sell findings: they get their own quiet style
+  const category =
+    suggestion.category === "compliance" || isKnownCategory(suggestion.category) ? suggestion.category : "pushy_pitch";
+  const item = el(doc, "li", `uk-suggestion uk-suggestion--${category}`);
+  if (id) item.id = id;
+  item.tabIndex = -1;
+  item.dataset.suggestionId = suggestion.id || "";
+  item.dataset.category = category;
+  item.dataset.startUtf16 = String(suggestion.span.start_utf16);
+  item.dataset.endUtf16 = String(suggestion.span.end_utf16);
+  const phrase = el(doc, heading, "uk-suggestion__phrase");
+  const tag = el(doc, "span", `uk-tag uk-tag--${category}`, t(`category.${category}`));
+  const quoted = el(doc, "mark", `uk-hl uk-hl--${category} uk-hl--quote`, suggestion.span.text);
+  quoted.dataset.marker = t(`marker.${category}`);
+  if (onSelect) {
+    const link = el(doc, "button", "uk-suggestion__link");
+    link.type = "button";
+    link.title = t("card.select");
+    link.setAttribute("aria-label", t("card.selectLabel", { text: suggestion.span.text }));
+    link.append(quoted);
+    link.addEventListener("click", () => onSelect(suggestion));
+    phrase.append(tag, doc.createTextNode(" "), link);
+  } else {
+    phrase.append(tag, doc.createTextNode(" "), quoted);
+  }
+  item.append(phrase, el(doc, "p", "uk-suggestion__message", suggestion.message));
+  const replacements = suggestion.replacements || [];
+  const group = el(doc, "div", "uk-suggestion__replacements");
+  if (replacements.length) {
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", t("suggestions.group", { from: suggestion.span.text }));
+    for (const replacement of replacements) {
+      const button = el(doc, "button", "uk-replacement", t("suggestions.replaceWith", { text: replacement }));
+      button.type = "button";
+      button.dataset.replacement = replacement;
+      button.title = t("suggestions.replaceLabel", { from: suggestion.span.text, to: replacement });
+      button.disabled = !isReady(replacement);
+      if (onReplace) button.addEventListener("click", () => onReplace(suggestion, replacement));
+      group.append(button);
+    }
+  }
+  const choice = onKeep ? keepChoiceFor(suggestion) : null;
+  if (choice) {
+    const keep = el(doc, "button", "uk-keep", t("card.keep"));
+    keep.type = "button";
+    keep.dataset.keepKind = choice.kind;
+    keep.dataset.keepValue = choice.value;
+    keep.title = t(choice.kind === "rule" ? "card.keepRule" : "card.keepTerm", { text: suggestion.span.text });
+    keep.addEventListener("click", () => onKeep(choice, suggestion));
+    group.append(keep);
+  }
+  if (group.childElementCount) item.append(group);
+  if (suggestion.story_prompt) {
+    const prompt = el(doc, "p", "uk-suggestion__prompt");
+    prompt.append(el(doc, "strong", "", `${t("suggestions.prompt")}:`), doc.createTextNode(suggestion.story_prompt));
+    item.append(prompt);
+  }
+  return item;
+}
+
+/** The span-tied suggestions of a report, in draft order. */
+export function tiedSuggestions(report) {
+  return ((report && report.suggestions) || []).filter((s) => s.span).sort((a, b) => a.span.start_utf16 - b.span.start_utf16);
+}
+
+/**
+ * The suggestions: span-tied ones in draft order (each a card, see renderCard), then advice for
+ * the whole post. `onReplace(suggestion, replacement)` is called when a replacement button is
+ * used; `onKeep` and `onSelect` add 「このままにする」 and the link back to the draft.
+ * `generalHeading` is the tag of the "advice for the whole post" heading (one level below the
+ * caller's own heading).
+ */
+export function renderSuggestions(
+  doc,
+  report,
+  t,
+  { onReplace = null, onKeep = null, onSelect = null, isReady = () => true, idPrefix = "uk", generalHeading = "h4" } = {},
+) {
   const box = el(doc, "div", "uk-suggestions");
   const all = (report && report.suggestions) || [];
-  const tied = all.filter((s) => s.span).sort((a, b) => a.span.start_utf16 - b.span.start_utf16);
+  const tied = tiedSuggestions(report);
   const general = all.filter((s) => !s.span);
   if (!tied.length) {
     box.append(el(doc, "p", "uk-suggestions__none", t("suggestions.none")));
   }
   const list = el(doc, "ol", "uk-suggestions__list");
   tied.forEach((suggestion, index) => {
-    // compliance prompts are reminders, not hard-sell findings: they get their own quiet style
-    const category =
-      suggestion.category === "compliance" || isKnownCategory(suggestion.category) ? suggestion.category : "pushy_pitch";
-    const item = el(doc, "li", `uk-suggestion uk-suggestion--${category}`);
-    item.id = `${idPrefix}-suggestion-${index}`;
-    item.tabIndex = -1;
-    item.dataset.suggestionId = suggestion.id;
-    item.dataset.startUtf16 = String(suggestion.span.start_utf16);
-    item.dataset.endUtf16 = String(suggestion.span.end_utf16);
-    const phrase = el(doc, "p", "uk-suggestion__phrase");
-    const tag = el(doc, "span", `uk-tag uk-tag--${category}`, t(`category.${category}`));
-    const quoted = el(doc, "mark", `uk-hl uk-hl--${category} uk-hl--quote`, suggestion.span.text);
-    quoted.dataset.marker = t(`marker.${category}`);
-    phrase.append(tag, doc.createTextNode(" "), quoted);
-    item.append(phrase, el(doc, "p", "uk-suggestion__message", suggestion.message));
-    const replacements = suggestion.replacements || [];
-    if (replacements.length) {
-      const group = el(doc, "div", "uk-suggestion__replacements");
-      group.setAttribute("role", "group");
-      group.setAttribute("aria-label", t("suggestions.group", { from: suggestion.span.text }));
-      for (const replacement of replacements) {
-        const button = el(doc, "button", "uk-replacement", t("suggestions.replaceWith", { text: replacement }));
-        button.type = "button";
-        button.dataset.replacement = replacement;
-        button.title = t("suggestions.replaceLabel", { from: suggestion.span.text, to: replacement });
-        if (onReplace) button.addEventListener("click", () => onReplace(suggestion, replacement));
-        group.append(button);
-      }
-      item.append(group);
-    }
-    if (suggestion.story_prompt) {
-      const prompt = el(doc, "p", "uk-suggestion__prompt");
-      prompt.append(el(doc, "strong", "", `${t("suggestions.prompt")}:`), doc.createTextNode(suggestion.story_prompt));
-      item.append(prompt);
-    }
-    list.append(item);
+    list.append(
+      renderCard(doc, suggestion, t, { onReplace, onKeep, onSelect, isReady, id: `${idPrefix}-suggestion-${index}` }),
+    );
   });
   if (tied.length) box.append(list);
   if (general.length) {
     const section = el(doc, "div", "uk-suggestions__general");
-    section.append(el(doc, "h4", "uk-suggestions__general-heading", t("suggestions.general")));
+    section.append(el(doc, generalHeading, "uk-suggestions__general-heading", t("suggestions.general")));
     for (const suggestion of general) {
       const category = isKnownCategory(suggestion.category) ? suggestion.category : "story";
       const item = el(doc, "div", `uk-advice uk-advice--${category}`);
