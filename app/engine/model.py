@@ -330,9 +330,27 @@ def load_model(directory: Path) -> LinearModel:
             arrays = {name: np.asarray(npz[name], dtype=np.float64) for name in npz.files}
     except FileNotFoundError as exc:
         raise ModelLoadError(f"model file missing: {exc.filename}") from exc
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise ModelLoadError(f"model files in {directory} are unreadable or corrupt: {exc}") from exc
+    except (OSError, ValueError, UnicodeDecodeError, EOFError, zipfile.BadZipFile) as exc:
+        # a truncated weights.npz raises BadZipFile or EOFError, which name no file
+        raise ModelLoadError(f"model files in {directory} are unreadable or corrupt: {type(exc).__name__}: {exc}") from exc
+    _require_sound(metadata, arrays, directory)
     return _assemble(metadata, vocabulary, arrays, directory)
+
+
+def _require_sound(metadata: Any, arrays: dict[str, NDArray[np.float64]], directory: Path) -> None:
+    """Refuse weights that are not finite and thresholds that are not probabilities: either would
+    start a server that answers every draft with an error (issue 20) instead of failing at load."""
+    for name, array in arrays.items():
+        if not np.isfinite(array).all():
+            raise ModelLoadError(f"{directory / WEIGHTS_FILE}: array {name!r} holds NaN or infinite values")
+    if not isinstance(metadata, dict):
+        raise ModelLoadError(f"{directory / METADATA_FILE}: not a JSON object")
+    for key in ("thresholds", "caution_thresholds"):
+        table = metadata.get(key)
+        if not isinstance(table, dict) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 1 for v in table.values()
+        ):
+            raise ModelLoadError(f"{directory / METADATA_FILE}: {key} must map each label to a number from 0 to 1")
 
 
 def _assemble(
