@@ -109,6 +109,8 @@ def _platform(value: Any) -> Platform | None:
 
 def _report(draft: Draft, job: Job, draft_id: str | None) -> AnalyzeResponse:
     """One draft → report (+ length hint); raises InvalidText for drafts that cannot be analysed."""
+    if not isinstance(draft.text, str):
+        raise InvalidText("text is missing or not a string")
     text = check_text(draft.text, job.max_chars)
     platform = _platform(draft.platform)
     report = _engine().analyze(text, id=draft_id, lang=job.lang, policy=job.policy)

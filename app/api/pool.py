@@ -92,5 +92,10 @@ class AnalysisPool:
         self.in_flight -= 1
 
     def close(self) -> None:
-        """Stop the processes; queued work is dropped (the server is going away)."""
+        """Stop the processes now; queued and running work is dropped (the server is going away,
+        after uvicorn's graceful-shutdown timeout). Without the terminate, the executor's exit
+        hook would wait for a running batch to reach its deadline."""
+        processes = list(getattr(self._executor, "_processes", {}).values())  # no public handle
         self._executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
