@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     max_batch_items: int = Field(default=100, ge=1, le=10_000, description="items per batch request")
     max_batch_chars: int = Field(default=200_000, ge=1, description="characters of all drafts in one batch or feed request")
     analysis_processes: int = Field(default=2, ge=1, le=64, description="analysis processes per server worker")
-    analysis_queue: int = Field(default=32, ge=0, description="requests that may wait for an analysis process (more: 503)")
+    analysis_queue: int = Field(default=64, ge=0, description="requests that may wait for an analysis process (more: 503)")
     analysis_timeout_seconds: float = Field(default=10.0, gt=0, le=600, description="time budget of one request's analysis")
     shutdown_timeout_seconds: int = Field(default=15, ge=0, le=600, description="longest wait for requests at shutdown")
     header_timeout_seconds: float = Field(default=10.0, gt=0, le=600, description="time to send a request's headers")

@@ -69,7 +69,7 @@ class AnalysisPool:
         self.in_flight += 1
         # the slot is freed when the process is done, not when the client stops waiting
         loop = asyncio.get_running_loop()
-        future.add_done_callback(lambda _: loop.call_soon_threadsafe(self._release))
+        future.add_done_callback(lambda _: self._release_from(loop))
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
         except (TimeoutError, jobs.OverBudget):
@@ -90,6 +90,13 @@ class AnalysisPool:
 
     def _release(self) -> None:
         self.in_flight -= 1
+
+    def _release_from(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Free a slot from the executor's thread; at shutdown the loop may be closed already."""
+        try:
+            loop.call_soon_threadsafe(self._release)
+        except RuntimeError:
+            pass
 
     def close(self) -> None:
         """Stop the processes now; queued and running work is dropped (the server is going away,
