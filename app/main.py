@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -32,6 +34,14 @@ def _configure_logging() -> None:
         logger.propagate = False
 
 
+def _model_facts(path: Path) -> tuple[dict[str, Any], str]:
+    """What /v1/model shows. The model is loaded (and so checked) here, then dropped: the analysis
+    processes hold their own copy, and the server process would otherwise keep its arrays for good
+    (a local of the suspended lifespan stays alive)."""
+    model = load_model(path)
+    return model.metadata, model.version
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the model and the analysis processes load in the lifespan, not at import time."""
     settings = settings or get_settings()
@@ -39,9 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _configure_logging()
-        model = load_model(settings.model_path)  # the parent keeps only what /v1/model shows
-        app.state.model_metadata = model.metadata
-        app.state.model_version = model.version
+        app.state.model_metadata, app.state.model_version = _model_facts(settings.model_path)
         app.state.rules = load_rules_file(settings.rules_file) if settings.rules_file else Policy()
         pool = AnalysisPool(
             settings.model_path, settings.analysis_processes, settings.analysis_queue, settings.analysis_timeout_seconds

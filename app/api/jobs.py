@@ -14,6 +14,7 @@ import signal
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, get_args
 
@@ -46,10 +47,31 @@ class OverBudget(Exception):
 
 
 def load(model_path: Path) -> None:
-    """Process initializer: load the analyzer once; Ctrl-C is the parent's to handle."""
+    """Load the analyzer once per process; Ctrl-C is the parent's to handle."""
     global _analyzer
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _analyzer = Analyzer.from_path(model_path)
+
+
+def serve(conn: Connection, model_path: Path) -> None:
+    """An analysis process: answer (function, arguments) messages with ("ok", result) or
+    ("error", exception) until the server closes the pipe (or goes away)."""
+    load(model_path)
+    while True:
+        try:
+            fn, args = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            answer: tuple[str, Any] = ("ok", fn(*args))
+        except Exception as exc:  # noqa: BLE001 - every error goes back to the request that caused it
+            answer = ("error", exc)
+        try:
+            conn.send(answer)
+        except (EOFError, OSError):
+            return
+        except Exception as exc:  # noqa: BLE001 - an exception that cannot be pickled
+            conn.send(("error", RuntimeError(f"unsendable {type(exc).__name__}")))
 
 
 def _engine() -> Analyzer:

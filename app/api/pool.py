@@ -3,10 +3,15 @@ time budget per request.
 
 Why processes: fugashi holds the GIL for a whole parse (~0.1 s for a 10,000-character run of
 symbols), so an analysis in a thread would still stall /healthz and every other client. Why a
-budget: a request that cannot finish in `timeout` seconds (a large batch on a busy server) is
-answered 503 with Retry-After instead of holding its client and a process; the batch itself stops
-at its next draft. Why admission control: more than `processes + queue` requests in flight are
-refused at once (503), so a flood queues nowhere and memory stays flat.
+budget: a request that cannot finish in `timeout` seconds, waiting included, is answered 503 with
+Retry-After instead of holding its client; the batch itself stops at its next draft (its worker is
+busy until then and takes no other request). Why admission control: more than `processes + queue`
+requests in flight are refused at once (503), so a flood queues nowhere and memory stays flat.
+
+Each worker is one spawned process with one pipe; the event loop writes a job to an idle worker's
+pipe and is woken by the loop's own reader when the answer is there. (concurrent.futures'
+ProcessPoolExecutor adds a manager thread and two more wake-ups per request, which cost as much
+as a short draft's analysis on a loaded machine.)
 """
 
 from __future__ import annotations
@@ -15,15 +20,21 @@ import asyncio
 import multiprocessing
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from functools import partial
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from app.api import jobs
 
 T = TypeVar("T")
+_BUDGET = "the analysis did not finish within the {timeout:g} s budget; retry later or send fewer or shorter drafts"
+
+
+def _retrieved(answer: asyncio.Future[Any]) -> None:
+    if not answer.cancelled():
+        answer.exception()
 
 
 class Unavailable(Exception):
@@ -35,74 +46,112 @@ class Unavailable(Exception):
         self.retry_after = retry_after
 
 
+@dataclass(eq=False)
+class _Worker:
+    """One analysis process and the parent's end of its pipe."""
+
+    process: BaseProcess
+    conn: Connection
+    answer: asyncio.Future[Any] | None = field(default=None)  # set while a job runs
+
+
 class AnalysisPool:
-    """A bounded process pool with a time budget per request."""
+    """A bounded pool of analysis processes with a time budget per request (event loop only)."""
 
     def __init__(self, model_path: Path, processes: int, queue: int, timeout: float) -> None:
         self.model_path = model_path
         self.processes = processes
         self.capacity = processes + queue
         self.timeout = timeout
-        self.in_flight = 0  # touched on the event loop thread only
-        self._executor = self._start()
+        self.in_flight = 0
+        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._workers: list[_Worker] = []
+        self._closed = False
 
-    def _start(self) -> ProcessPoolExecutor:
+    def _spawn(self) -> _Worker:
         # spawn, not fork: the server process holds threads and sockets a fork would copy
         context = multiprocessing.get_context("spawn")
-        return ProcessPoolExecutor(self.processes, mp_context=context, initializer=jobs.load, initargs=(self.model_path,))
+        parent, child = context.Pipe(duplex=True)
+        process = context.Process(target=jobs.serve, args=(child, self.model_path), daemon=True, name="urikomi-analysis")
+        process.start()
+        child.close()
+        worker = _Worker(process, parent)
+        self._workers.append(worker)
+        asyncio.get_running_loop().add_reader(parent.fileno(), self._on_answer, worker)
+        return worker
 
     def deadline(self) -> float:
         """The monotonic time by which a request starting now must be done (passed to its job)."""
         return time.monotonic() + self.timeout
 
     async def warm_up(self, timeout: float = 120.0) -> None:
-        """Start every process and load its model now, not on the first request (outside the
-        request budget: starting Python and loading the dictionary takes a few seconds)."""
-        futures = [asyncio.wrap_future(self._executor.submit(jobs.probe)) for _ in range(self.processes)]
-        await asyncio.wait_for(asyncio.gather(*futures), timeout)
+        """Start every process and wait until each has loaded the model and scored a probe
+        (outside the request budget: starting Python and mapping the dictionary takes seconds)."""
+        workers = [self._spawn() for _ in range(self.processes)]
+        answers = [self._send(worker, jobs.probe, ()) for worker in workers]  # each joins the idle queue when done
+        await asyncio.wait_for(asyncio.gather(*answers), timeout)
 
-    async def run(self, fn: Callable[..., T], *args: object) -> T:
-        """Run `fn(*args)` in a process; Unavailable when busy, over budget or broken."""
-        if self.in_flight >= self.capacity:
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run `fn(*args)` in a worker process; Unavailable when busy, over budget or broken."""
+        if self.in_flight >= self.capacity or self._closed:
             raise Unavailable(f"the server is busy ({self.in_flight} analyses in progress); retry shortly", 1)
-        future = self._submit(fn, *args)
         self.in_flight += 1
-        # the slot is freed when the process is done, not when the client stops waiting
-        loop = asyncio.get_running_loop()
-        future.add_done_callback(lambda _: self._release_from(loop))
+        deadline = asyncio.get_running_loop().time() + self.timeout
         try:
-            return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
+            async with asyncio.timeout_at(deadline):
+                worker = await self._idle.get()
+                answer = self._send(worker, fn, args)
+                result: T = await asyncio.shield(answer)  # on timeout the job runs on; its worker stays busy
+                return result
         except (TimeoutError, jobs.OverBudget):
-            raise Unavailable(
-                f"the analysis did not finish within the {self.timeout:g} s budget; retry later or send fewer or shorter drafts",
-                max(1, round(self.timeout)),
-            ) from None
-        except BrokenProcessPool:
-            self._executor = self._start()  # a process died (killed, out of memory): start afresh
+            raise Unavailable(_BUDGET.format(timeout=self.timeout), max(1, round(self.timeout))) from None
+        finally:
+            self.in_flight -= 1
+
+    def _send(self, worker: _Worker, fn: Callable[..., Any], args: tuple[Any, ...]) -> asyncio.Future[Any]:
+        worker.answer = asyncio.get_running_loop().create_future()
+        worker.answer.add_done_callback(_retrieved)  # an abandoned job's error is nobody's to log
+        try:
+            worker.conn.send((fn, args))
+        except (OSError, ValueError):  # the process is gone
+            self._replace(worker)
             raise Unavailable("an analysis process stopped; retry shortly", 1) from None
+        return worker.answer
 
-    def _submit(self, fn: Callable[..., T], *args: object) -> Future[T]:
+    def _on_answer(self, worker: _Worker) -> None:
+        """The worker's pipe is readable: its answer, or end of file if the process died."""
+        answer, worker.answer = worker.answer, None
         try:
-            return self._executor.submit(partial(fn, *args))
-        except BrokenProcessPool:
-            self._executor = self._start()
-            return self._executor.submit(partial(fn, *args))
+            outcome, value = worker.conn.recv()
+        except (EOFError, OSError):
+            self._replace(worker)
+            if answer is not None and not answer.done():
+                answer.set_exception(Unavailable("an analysis process stopped; retry shortly", 1))
+            return
+        if answer is not None and not answer.done():
+            if outcome == "ok":
+                answer.set_result(value)
+            else:
+                answer.set_exception(value)
+        self._idle.put_nowait(worker)  # busy until now, even when its client gave up
 
-    def _release(self) -> None:
-        self.in_flight -= 1
-
-    def _release_from(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Free a slot from the executor's thread; at shutdown the loop may be closed already."""
-        try:
-            loop.call_soon_threadsafe(self._release)
-        except RuntimeError:
-            pass
+    def _replace(self, worker: _Worker) -> None:
+        """Drop a dead worker and start another in its place (it joins the idle queue once ready)."""
+        asyncio.get_running_loop().remove_reader(worker.conn.fileno())
+        worker.conn.close()
+        self._workers.remove(worker)
+        if not self._closed:
+            self._send(self._spawn(), jobs.probe, ())  # joins the idle queue once it has answered
 
     def close(self) -> None:
         """Stop the processes now; queued and running work is dropped (the server is going away,
-        after uvicorn's graceful-shutdown timeout). Without the terminate, the executor's exit
-        hook would wait for a running batch to reach its deadline."""
-        processes = list(getattr(self._executor, "_processes", {}).values())  # no public handle
-        self._executor.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.terminate()
+        after uvicorn's graceful-shutdown timeout)."""
+        self._closed = True
+        loop = asyncio.get_running_loop()
+        for worker in self._workers:
+            loop.remove_reader(worker.conn.fileno())
+            worker.conn.close()
+            worker.process.terminate()
+        for worker in self._workers:
+            worker.process.join(timeout=5)
+        self._workers.clear()
