@@ -224,7 +224,12 @@ def keyed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """API keys required; three failed keys a minute per address."""
     running = start_server(
         tmp_path_factory.mktemp("keyed"),
-        {"URIKOMI_API_KEYS": KEY_DIGEST, "URIKOMI_AUTH_FAILURES_PER_MINUTE": "3", "URIKOMI_MAX_BODY_BYTES": "65536"},
+        {
+            "URIKOMI_API_KEYS": KEY_DIGEST,
+            "URIKOMI_AUTH_FAILURES_PER_MINUTE": "3",
+            "URIKOMI_MAX_BODY_BYTES": "65536",
+            "URIKOMI_ANALYSIS_PROCESSES": "1",
+        },
     )
     yield running
     stop_server(running)
@@ -292,7 +297,7 @@ def test_odd_bodies_on_every_endpoint_never_get_a_5xx(client: httpx.Client) -> N
 
 
 def test_rotating_x_forwarded_for_does_not_pass_the_rate_limit(tmp_path: Path) -> None:
-    server = start_server(tmp_path, {"URIKOMI_RATE_LIMIT_PER_MINUTE": "5"})
+    server = start_server(tmp_path, {"URIKOMI_RATE_LIMIT_PER_MINUTE": "5", "URIKOMI_ANALYSIS_PROCESSES": "1"})
     try:
         with httpx.Client(base_url=server.base_url, timeout=10) as http:
             passed = 0
@@ -306,7 +311,10 @@ def test_rotating_x_forwarded_for_does_not_pass_the_rate_limit(tmp_path: Path) -
 
 
 def test_x_forwarded_for_from_a_trusted_proxy_names_the_client(tmp_path: Path) -> None:
-    server = start_server(tmp_path, {"URIKOMI_RATE_LIMIT_PER_MINUTE": "2", "URIKOMI_TRUSTED_PROXIES": "127.0.0.1/32"})
+    server = start_server(
+        tmp_path,
+        {"URIKOMI_RATE_LIMIT_PER_MINUTE": "2", "URIKOMI_TRUSTED_PROXIES": "127.0.0.1/32", "URIKOMI_ANALYSIS_PROCESSES": "1"},
+    )
 
     def passed(http: httpx.Client, forwarded: str, tries: int) -> int:
         headers = {"x-forwarded-for": forwarded}
@@ -329,7 +337,7 @@ def test_x_forwarded_for_from_a_trusted_proxy_names_the_client(tmp_path: Path) -
 @pytest.fixture()
 def feedback_server(tmp_path: Path) -> Iterator[tuple[Server, Path]]:
     db = tmp_path / "store" / "feedback.sqlite"
-    running = start_server(tmp_path, {"URIKOMI_FEEDBACK_DB": str(db)})
+    running = start_server(tmp_path, {"URIKOMI_FEEDBACK_DB": str(db), "URIKOMI_ANALYSIS_PROCESSES": "1"})
     yield running, db
     stop_server(running)
 
@@ -372,8 +380,8 @@ def test_feedback_without_consent_stores_no_piece_of_any_of_1000_drafts(tmp_path
         with httpx.Client(base_url=server.base_url, timeout=30) as http:
             for n, text in enumerate(part):  # bounded: 250 drafts per thread
                 body: dict[str, Any] = {"text": text, "is_hard_sell": True}
-                if n % 2:
-                    body["key_phrases"] = [text[:8]]  # the caller's phrases are not kept either
+                if n % 4:  # one in four lets the model fill in labels and phrases (where phrases leaked)
+                    body.update(discount_spam=True, pushy_pitch=True, key_phrases=[text[:8]])  # not kept either
                 statuses.append(http.post("/v1/feedback", json=body).status_code)
 
     try:
