@@ -1,4 +1,4 @@
-"""The v1 routes: validate, call the engine once, return a typed response."""
+"""The v1 routes: validate, hand the drafts to the analysis pool once, return its JSON (see pool.py)."""
 
 from __future__ import annotations
 
