@@ -15,7 +15,7 @@ from typing import TextIO
 
 from pydantic import ValidationError
 
-from app.config import get_settings
+from app.config import Settings, get_settings
 from app.engine.analyze import Analyzer, InvalidText, check_text
 from app.engine.model import ModelLoadError
 from app.engine.policy import Policy, load_rules_file
@@ -36,6 +36,10 @@ def _load_analyzer(model: Path | None) -> Analyzer:
         return Analyzer.from_path(path)
     except ModelLoadError as exc:
         raise UsageError(f"cannot load the model at {path}: {exc} (train one with `urikomi train`)") from exc
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:  # model.json fields of the wrong shape
+        raise UsageError(
+            f"cannot load the model at {path}: model.json is not a valid model description ({type(exc).__name__}: {exc})"
+        ) from exc
 
 
 def _load_rules(path: Path) -> Policy:
@@ -147,9 +151,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from app.api.protocol import NoDelayH11Protocol
 
     settings = get_settings()
-    _load_analyzer(settings.model_path)  # fail here, with a clear message, not in a worker
-    if settings.rules_file is not None:
-        _load_rules(settings.rules_file)
+    _check_serving(settings)  # fail here, in one line naming the file or variable, not in a worker
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -160,8 +162,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
         server_header=False,
         access_log=False,
         log_level="info",
+        # X-Forwarded-For is read by the app, from URIKOMI_TRUSTED_PROXIES only: uvicorn's own
+        # handling trusts 127.0.0.1 by default, which let any local client pick its address
+        proxy_headers=False,
+        timeout_graceful_shutdown=settings.shutdown_timeout_seconds or None,
     )
     return 0
+
+
+def _check_serving(settings: Settings) -> None:
+    """Everything a worker needs at start-up, checked once with a readable error."""
+    _load_analyzer(settings.model_path)
+    if settings.rules_file is not None:
+        _load_rules(settings.rules_file)
+    if settings.feedback_db is not None:
+        from app.feedback import FeedbackStore, StoreUnavailable
+
+        try:
+            FeedbackStore(settings.feedback_db, settings.feedback_store_text, settings.feedback_hash_key)
+        except StoreUnavailable as exc:
+            raise UsageError(f"URIKOMI_FEEDBACK_DB={settings.feedback_db}: {exc}") from exc
 
 
 def cmd_hash_key(args: argparse.Namespace) -> int:

@@ -5,6 +5,9 @@ at concurrency 16, with one and with two workers, and prints analyze ÷ healthz 
 post is a hard sell, the costliest kind (phrases, suggestions and a softened draft are built and
 checked); a 140-character story post, which needs none of that, is measured beside it. With
 --soak N it also sends N analyze requests and reports the servers' RSS before and after.
+Then, at concurrency 64, 300 different corpus posts in turn (p50/p99 and how many got 503 from
+the analysis pool's admission control), and each process's memory split into anonymous memory
+(its own) and the mapped MeCab dictionary (file-backed pages the kernel shares between processes).
 Needs Debian's wrk (`apt-get install wrk`). Every request goes to 127.0.0.1; every run is bounded
 in time. Run: `python bench/http.py [--seconds 10] [--soak 100000]`.
 """
@@ -43,6 +46,15 @@ _LUA = """wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = {body}
 """
+# one body after another from a list, so the server sees varied drafts, not one cached shape
+_VARIED_LUA = """bodies = {{ {bodies} }}
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("POST", "/v1/analyze", {{["Content-Type"] = "application/json"}}, bodies[(counter % #bodies) + 1])
+end
+"""
+DICTIONARY_MARK = "unidic"  # the mapped MeCab dictionary (unidic-lite's sys.dic, matrix.bin, ...)
 
 
 @dataclass
@@ -90,6 +102,61 @@ def tree_rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def varied_script(path: Path, count: int = 300) -> None:
+    """A wrk script cycling through `count` corpus posts of every kind (every 7th post)."""
+    sys.path.insert(0, str(_HERE.parent))
+    from app.training.corpus import load_corpus
+
+    posts = load_corpus(_HERE.parent / "training_data")[::7][:count]
+    bodies = ", ".join("[==[" + json.dumps({"text": p.text}, ensure_ascii=False) + "]==]" for p in posts)
+    path.write_text(_VARIED_LUA.format(bodies=bodies), encoding="utf-8")
+
+
+def process_tree(pid: int, depth: int = 0) -> list[tuple[int, int]]:
+    """A process and all its descendants (uvicorn workers, analysis processes) with their depth."""
+    found = [(pid, depth)]
+    for child in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split():
+        found += process_tree(int(child), depth + 1)
+    return found
+
+
+def memory_split(pid: int) -> tuple[float, float, float]:
+    """RSS, anonymous memory and the mapped dictionary's resident pages of one process, in MB."""
+    rss = anonymous = dictionary = 0
+    in_dictionary = False
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        fields = line.split()
+        if fields and "-" in fields[0] and not fields[0].endswith(":"):  # a mapping's header line
+            in_dictionary = DICTIONARY_MARK in line
+        elif fields[:1] == ["Rss:"]:
+            rss += int(fields[1])
+            dictionary += int(fields[1]) if in_dictionary else 0
+        elif fields[:1] == ["Anonymous:"]:
+            anonymous += int(fields[1])
+    return rss / 1024, anonymous / 1024, dictionary / 1024
+
+
+def print_memory(pid: int, workers: int) -> None:
+    """One line per process of the server: what it is, RSS = anonymous + dictionary + other files.
+    With one worker uvicorn serves in the process it starts in; with more, that process supervises
+    spawned workers, one level down. Analysis processes are the workers' spawned children."""
+    server_depth = 0 if workers == 1 else 1
+    for each, depth in process_tree(pid):
+        try:
+            command = Path(f"/proc/{each}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            rss, anonymous, dictionary = memory_split(each)
+        except OSError:
+            continue
+        if "resource_tracker" in command:
+            role = "tracker"
+        else:
+            role = "supervisor" if depth < server_depth else "server" if depth == server_depth else "analysis"
+        print(
+            f"memory pid={each} role={role}: rss={rss:.1f} MB anonymous={anonymous:.1f} MB "
+            f"dictionary_mapped={dictionary:.1f} MB other_files={rss - anonymous - dictionary:.1f} MB"
+        )
+
+
 def main() -> int:
     """Run the matrix and print one line per configuration plus the summary line."""
     parser = argparse.ArgumentParser()
@@ -103,6 +170,8 @@ def main() -> int:
     script, story_script = scripts / "analyze.lua", scripts / "story.lua"
     for path, text in ((script, POST_140), (story_script, STORY_140)):
         path.write_text(_LUA.format(body=json.dumps(json.dumps({"text": text}, ensure_ascii=False), ensure_ascii=False)))
+    varied = scripts / "varied.lua"
+    varied_script(varied)
     summary = {}
     for workers in (1, 2):
         process, base = start(workers)
@@ -120,6 +189,12 @@ def main() -> int:
                 f" story/healthz={story.requests_per_s / health.requests_per_s:.2f}"
             )
             summary[workers] = (ratio, analyze)
+            wide = run_wrk(f"{base}/v1/analyze", args.seconds, varied, connections=64)
+            print(
+                f"workers={workers} c=64 varied drafts: {wide.requests_per_s:.0f} req/s p50={wide.p50_ms:.2f}ms "
+                f"p99={wide.p99_ms:.2f}ms non2xx={wide.non_2xx} (503 from admission control count here)"
+            )
+            print_memory(process.pid, workers)
             if args.soak and workers == 1:
                 before = tree_rss_mb(process.pid)
                 # sized from the rate just measured, with a margin: wrk runs for a time, not a count

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import sqlite3
@@ -39,15 +41,18 @@ def test_feedback_is_off_by_default(client: httpx.Client) -> None:
     assert "not enabled" in response.json()["detail"]
 
 
-def test_feedback_without_text_storage_keeps_only_a_hash(tmp_path: Path) -> None:
+def test_feedback_without_text_storage_keeps_only_a_keyed_hash(tmp_path: Path) -> None:
     db = tmp_path / "fb.sqlite"
-    server = start_server(tmp_path, {"URIKOMI_FEEDBACK_DB": str(db)})
+    server = start_server(tmp_path, {"URIKOMI_FEEDBACK_DB": str(db), "URIKOMI_FEEDBACK_HASH_KEY": "operator-secret"})
     try:
         response = httpx.post(f"{server.base_url}/v1/feedback", json={"text": STORY, "is_hard_sell": False})
         assert response.status_code == 201
         assert response.json()["text_stored"] is False
         [(text, digest, *_)] = rows(db)
         assert text is None and len(str(digest)) == 64
+        # keyed: whoever holds the file cannot confirm a guessed draft by hashing it
+        assert digest != hashlib.sha256(STORY.encode("utf-8")).hexdigest()
+        assert digest == hmac.new(b"operator-secret", STORY.encode("utf-8"), hashlib.sha256).hexdigest()
         assert "佐藤さん" not in server.logs()
     finally:
         stop_server(server)

@@ -10,17 +10,17 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
+from app.api.pool import AnalysisPool
 from app.config import Settings
-from app.engine.analyze import Analyzer
 from app.engine.policy import Policy
 
 
-async def get_analyzer(request: Request) -> Analyzer:
-    """The analyzer loaded by the lifespan; 503 while it is not there yet."""
-    analyzer: Analyzer | None = getattr(request.app.state, "analyzer", None)
-    if analyzer is None:
-        raise HTTPException(status_code=503, detail="the model is not loaded yet")
-    return analyzer
+async def get_pool(request: Request) -> AnalysisPool:
+    """The analysis processes started by the lifespan; 503 while they are not there yet."""
+    pool: AnalysisPool | None = getattr(request.app.state, "pool", None)
+    if pool is None:
+        raise HTTPException(status_code=503, detail="the model is not loaded yet", headers={"Retry-After": "1"})
+    return pool
 
 
 async def get_app_settings(request: Request) -> Settings:
@@ -35,6 +35,6 @@ async def get_rules(request: Request) -> Policy:
     return rules
 
 
-AnalyzerDep = Annotated[Analyzer, Depends(get_analyzer)]
+PoolDep = Annotated[AnalysisPool, Depends(get_pool)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 RulesDep = Annotated[Policy, Depends(get_rules)]

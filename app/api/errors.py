@@ -9,7 +9,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from app.api.pool import Unavailable
 from app.engine.analyze import InvalidText
+from app.feedback import StoreUnavailable
 
 log = logging.getLogger("urikomi.errors")
 
@@ -34,6 +36,18 @@ async def invalid_request(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=422, content={"detail": _validation_detail(exc)})
 
 
+async def unavailable(_: Request, exc: Exception) -> JSONResponse:
+    """Busy, over the time budget, or a process stopped: 503 with when to retry."""
+    assert isinstance(exc, Unavailable)
+    return JSONResponse(status_code=503, content={"detail": exc.detail}, headers={"Retry-After": str(exc.retry_after)})
+
+
+async def store_unavailable(_: Request, exc: Exception) -> JSONResponse:
+    """The feedback file cannot be used: 503 with the reason (never its path)."""
+    log.error("feedback store unavailable: %s", exc)
+    return JSONResponse(status_code=503, content={"detail": str(exc)}, headers={"Retry-After": "30"})
+
+
 async def unexpected(_: Request, exc: Exception) -> JSONResponse:
     """A bug: log its type only (never the draft) and answer without internals."""
     log.error("unhandled error: %s", type(exc).__name__)
@@ -44,4 +58,6 @@ def install(app: FastAPI) -> None:
     """Register the handlers on an app."""
     app.add_exception_handler(InvalidText, invalid_text)
     app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(Unavailable, unavailable)
+    app.add_exception_handler(StoreUnavailable, store_unavailable)
     app.add_exception_handler(Exception, unexpected)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -100,7 +99,11 @@ class FeedPost(BaseModel):
 
     id: Any = None
     text: Any = None
-    time: datetime | None = Field(default=None, description="ISO 8601; when every post has one, the feed is read in time order")
+    time: Any = Field(
+        default=None,
+        description="ISO 8601 (datetime); when every post has one, the feed is read in time order; a bad one fails its post only",
+        json_schema_extra={"type": "string", "format": "date-time"},
+    )
 
 
 class FeedRequest(Controls):

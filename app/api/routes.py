@@ -1,157 +1,120 @@
-"""The v1 routes: validate, call the engine once, return a typed response."""
+"""The v1 routes: validate, hand the drafts to the analysis pool once, return its JSON (see pool.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC
-from typing import Any, get_args
+import time
+from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
-from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
+from app.api import jobs
 from app.api.access import authorize
-from app.api.deps import AnalyzerDep, RulesDep, SettingsDep
+from app.api.deps import PoolDep, RulesDep, SettingsDep
 from app.api.models import (
     AnalyzeRequest,
     AnalyzeResponse,
     BatchRequest,
     BatchResponse,
+    Controls,
     FeedbackRequest,
     FeedbackResponse,
     FeedRequest,
     FeedResponse,
-    FeedSummary,
     Health,
-    ItemError,
     Lang,
-    LengthInfo,
     ModelResponse,
 )
+from app.api.pool import AnalysisPool
 from app.config import Settings
-from app.engine.analyze import Analyzer, InvalidText, check_text
-from app.engine.feed import FeedItem, summarize
-from app.engine.length import Platform, length_hint
+from app.engine.analyze import InvalidText, check_text
 from app.engine.policy import Policy
 from app.feedback import FeedbackStore, Judgement
-from app.labels import Label
 
 router = APIRouter()  # operations: no key, no rate limit
 v1 = APIRouter(dependencies=[Depends(authorize)])  # the API proper
-_PLATFORMS = frozenset(get_args(Platform))
+_READY_FOR_SECONDS = 1.0  # /readyz has no key and no limit: one probe a second at most
 
 
-def analyze_one(
-    analyzer: Analyzer,
-    settings: Settings,
-    text: str,
-    platform: Platform | None,
-    lang: Lang,
-    item_id: str | None,
-    policy: Policy | None = None,
-) -> AnalyzeResponse:
-    """One draft → report (+ length hint); raises InvalidText for drafts that cannot be analysed."""
-    check_text(text, settings.max_chars)
-    report = analyzer.analyze(text, id=item_id, lang=lang, policy=policy)
-    length = None
-    if platform is not None:
-        hint = length_hint(text, platform)
-        length = LengthInfo(platform=hint.platform, count=hint.count, limit=hint.limit, unit=hint.unit, over=hint.over)
-    # the report is already validated: assemble without a second validation pass
-    return AnalyzeResponse.model_construct(**dict(report), length=length)
+def _json(body: bytes, status_code: int = 200) -> Response:
+    """A body serialised in the analysis process (FastAPI would validate it again first)."""
+    return Response(content=body, media_type="application/json", status_code=status_code)
 
 
-def _json(model: BaseModel) -> Response:
-    """Serialise a response model once, in pydantic-core (FastAPI would validate it again first)."""
-    return Response(content=model.model_dump_json(), media_type="application/json")
+def _job(body: Controls, drafts: tuple[jobs.Draft, ...], settings: Settings, rules: Policy, pool: AnalysisPool) -> jobs.Job:
+    lang: Lang = getattr(body, "lang", "ja")
+    return jobs.Job(drafts, lang, rules.merged(body.policy()), settings.max_chars, pool.deadline())
+
+
+def _check_size(kind: str, count: int, texts: list[Any], max_items: int, max_chars: int) -> None:
+    """Refuse (413) a batch or feed over its item count or its characters in all: a few hundred
+    kilobytes of drafts are seconds of work, so the limit is on the drafts, not only the bytes."""
+    if count > max_items:
+        raise HTTPException(status_code=413, detail=f"a {kind} holds at most {max_items} items; got {count}")
+    total = sum(len(t) for t in texts if isinstance(t, str))
+    if total > max_chars:
+        raise HTTPException(
+            status_code=413, detail=f"a {kind} holds at most {max_chars} characters of drafts in all; got {total}"
+        )
 
 
 @v1.post("/v1/analyze", response_model=AnalyzeResponse, tags=["analysis"])
-async def analyze(body: AnalyzeRequest, analyzer: AnalyzerDep, settings: SettingsDep, rules: RulesDep) -> Response:
+async def analyze(body: AnalyzeRequest, pool: PoolDep, settings: SettingsDep, rules: RulesDep) -> Response:
     """Score one draft, highlight its hard-sell phrases and suggest story-first wording."""
-    policy = rules.merged(body.policy())
-    return _json(analyze_one(analyzer, settings, body.text, body.platform, body.lang, body.id, policy))
+    check_text(body.text, settings.max_chars)  # cheap: refuse before queueing
+    draft = jobs.Draft(body.text, jobs.item_id(body.id), body.platform)
+    return _json(await pool.run(jobs.analyze, _job(body, (draft,), settings, rules, pool)))
 
 
 @v1.post("/v1/analyze/batch", response_model=BatchResponse, tags=["analysis"])
-async def analyze_batch(body: BatchRequest, analyzer: AnalyzerDep, settings: SettingsDep, rules: RulesDep) -> Response:
+async def analyze_batch(body: BatchRequest, pool: PoolDep, settings: SettingsDep, rules: RulesDep) -> Response:
     """Score many drafts; a bad item gets its own error and the rest still succeed."""
-    if len(body.items) > settings.max_batch_items:
-        raise HTTPException(
-            status_code=413, detail=f"a batch holds at most {settings.max_batch_items} items; got {len(body.items)}"
-        )
-    results: list[AnalyzeResponse | ItemError] = []
-    policy = rules.merged(body.policy())
-    for item in body.items:
-        item_id = None if item.id is None else str(item.id)
-        try:
-            text, platform = _item_fields(item.text, item.platform)
-            results.append(analyze_one(analyzer, settings, text, platform, body.lang, item_id, policy))
-        except InvalidText as exc:
-            results.append(ItemError(id=item_id, error=str(exc)))
-    return _json(BatchResponse.model_construct(results=results))
+    _check_size("batch", len(body.items), [i.text for i in body.items], settings.max_batch_items, settings.max_batch_chars)
+    drafts = tuple(jobs.Draft(i.text, i.id, i.platform) for i in body.items)
+    return _json(await pool.run(jobs.batch, _job(body, drafts, settings, rules, pool)))
 
 
 @v1.post("/v1/feed", response_model=FeedResponse, tags=["analysis"])
-async def feed(body: FeedRequest, analyzer: AnalyzerDep, settings: SettingsDep, rules: RulesDep) -> Response:
+async def feed(body: FeedRequest, pool: PoolDep, settings: SettingsDep, rules: RulesDep) -> Response:
     """Queue health for an account's posts: promo share, runs, per-day load, repeats, story share."""
-    if len(body.posts) > settings.max_feed_posts:
-        raise HTTPException(
-            status_code=413, detail=f"a feed holds at most {settings.max_feed_posts} posts; got {len(body.posts)}"
-        )
-    policy = rules.merged(body.policy())
-    results: list[AnalyzeResponse | ItemError] = []
-    items: list[FeedItem] = []
-    for post in body.posts:
-        post_id = None if post.id is None else str(post.id)
-        try:
-            text, _ = _item_fields(post.text, None)
-            report = analyze_one(analyzer, settings, text, None, body.lang, post_id, policy)
-        except InvalidText as exc:
-            results.append(ItemError(id=post_id, error=str(exc)))
-            continue
-        results.append(report)
-        when = post.time.replace(tzinfo=UTC) if post.time and post.time.tzinfo is None else post.time
-        items.append(FeedItem(post_id, text, when, report))
-    summary = FeedSummary.model_validate(summarize(items, settings.feed_limits, body.lang)) if items else None
-    return _json(FeedResponse.model_construct(summary=summary, results=results))
+    _check_size("feed", len(body.posts), [p.text for p in body.posts], settings.max_feed_posts, settings.max_batch_chars)
+    drafts = tuple(jobs.Draft(p.text, p.id, None, p.time) for p in body.posts)
+    return _json(await pool.run(jobs.feed, _job(body, drafts, settings, rules, pool), settings.feed_limits))
 
 
 @v1.post("/v1/feedback", response_model=FeedbackResponse, status_code=201, tags=["feedback"])
-async def feedback(body: FeedbackRequest, analyzer: AnalyzerDep, settings: SettingsDep, request: Request) -> FeedbackResponse:
-    """Record "this is / is not hard selling" in the operator's local SQLite file (off by default)."""
+async def feedback(body: FeedbackRequest, pool: PoolDep, settings: SettingsDep, request: Request) -> FeedbackResponse:
+    """Record "this is / is not hard selling" in the operator's local SQLite file (off by default).
+    Without URIKOMI_FEEDBACK_STORE_TEXT nothing of the draft is kept: no text, no key phrases."""
     store: FeedbackStore | None = request.app.state.feedback
     if store is None:
         raise HTTPException(status_code=404, detail="feedback is not enabled on this server (URIKOMI_FEEDBACK_DB)")
     check_text(body.text, settings.max_chars)
+    missing = [p for p in body.key_phrases if p not in body.text]
+    if missing:
+        raise InvalidText(f"key phrase {missing[0]!r} is not part of the text")
     discount = pushy = False
-    phrases: list[str] = []
+    phrases: list[str] = list(body.key_phrases)
     if body.is_hard_sell:  # the model's reading fills in only what the user left out
-        report = analyzer.analyze(body.text)
-        found = set(report.labels)
-        discount = body.discount_spam if body.discount_spam is not None else Label.DISCOUNT_SPAM in found
-        pushy = body.pushy_pitch if body.pushy_pitch is not None else (Label.PUSHY_PITCH in found or not discount)
-        phrases = body.key_phrases or [s.text for s in report.spans if s.category != Label.STORY][:10]
-        missing = [p for p in phrases if p not in body.text]
-        if missing:
-            raise InvalidText(f"key phrase {missing[0]!r} is not part of the text")
-        if not phrases:
+        wants_phrases = store.store_text and not phrases
+        if body.discount_spam is None or body.pushy_pitch is None or wants_phrases:
+            found_discount, found_pushy, found_phrases = await pool.run(jobs.labels, body.text, wants_phrases)
+        else:
+            found_discount, found_pushy, found_phrases = False, False, []
+        discount = body.discount_spam if body.discount_spam is not None else found_discount
+        pushy = body.pushy_pitch if body.pushy_pitch is not None else (found_pushy or not discount)
+        phrases = phrases or found_phrases
+        if store.store_text and not phrases:
             raise InvalidText("name the phrases that carry the hard sell in key_phrases")
     judgement = Judgement(body.text, body.platform, discount, pushy, body.story, tuple(phrases))
-    row = store.add(judgement, analyzer.model.version)
+    row = await run_in_threadpool(store.add, judgement, request.app.state.model_version)
     return FeedbackResponse(id=row, text_stored=store.store_text)
 
 
-def _item_fields(text: Any, platform: Any) -> tuple[str, Platform | None]:
-    if not isinstance(text, str):
-        raise InvalidText("text is missing or not a string")
-    if platform is not None and platform not in _PLATFORMS:
-        raise InvalidText(f"platform must be one of {', '.join(sorted(_PLATFORMS))}")
-    return text, platform
-
-
 @v1.get("/v1/model", response_model=ModelResponse, tags=["model"])
-async def model_info(analyzer: AnalyzerDep) -> ModelResponse:
+async def model_info(request: Request) -> ModelResponse:
     """Version, labels, thresholds, test metrics and training-data hash of the serving model."""
-    meta = analyzer.model.metadata
+    meta = request.app.state.model_metadata
     return ModelResponse(
         version=meta["version"],
         labels=meta["labels"],
@@ -169,8 +132,16 @@ async def healthz() -> Health:
 
 
 @router.get("/readyz", response_model=Health, tags=["operations"])
-async def readyz(request: Request) -> Health:
-    """Ready: the model is loaded."""
-    if getattr(request.app.state, "analyzer", None) is None:
-        raise HTTPException(status_code=503, detail="the model is not loaded yet")
+async def readyz(request: Request, pool: PoolDep) -> Health:
+    """Ready: an analysis process scores a probe draft, and the feedback store (when enabled)
+    answers a query. One probe a second at most; the answer is reused in between."""
+    state = request.app.state
+    if time.monotonic() - state.ready_at < _READY_FOR_SECONDS:
+        return Health(status="ok")
+    if not await pool.run(jobs.probe):
+        raise HTTPException(status_code=503, detail="the model does not score the probe draft")
+    store: FeedbackStore | None = state.feedback
+    if store is not None:
+        await run_in_threadpool(store.check)
+    state.ready_at = time.monotonic()
     return Health(status="ok")

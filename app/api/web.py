@@ -8,11 +8,12 @@ style attribute or third-party request can run, even if a draft contained markup
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, MutableMapping
+from html import escape
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse
 from starlette.staticfiles import StaticFiles
 
 Scope = MutableMapping[str, Any]
@@ -39,6 +40,35 @@ async def index() -> FileResponse:
         media_type="text/html; charset=utf-8",
         headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY, "Cache-Control": "no-store"},
     )
+
+
+# /docs: a page built here from the OpenAPI document, with no script at all. FastAPI's Swagger UI
+# loads its script and styles from a CDN, which a server without network (or a strict CSP) cannot
+# allow; the full contract stays at /openapi.json for any OpenAPI tool.
+DOCS_SECURITY_POLICY = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+
+@web_router.get("/docs", include_in_schema=False)
+async def docs(request: Request) -> HTMLResponse:
+    """The API's endpoints, one row each, and a link to the OpenAPI document."""
+    spec = request.app.openapi()
+    rows = []
+    for path, operations in spec.get("paths", {}).items():
+        for method, operation in operations.items():
+            summary = operation.get("description") or operation.get("summary") or ""
+            rows.append(
+                f"<tr><td><code>{escape(method.upper())}</code></td><td><code>{escape(path)}</code></td>"
+                f"<td>{escape(summary.splitlines()[0] if summary else '')}</td></tr>"
+            )
+    page = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Urikomi API</title>'
+        '<link rel="stylesheet" href="/static/style.css"></head><body><main class="main">'
+        f"<h1>{escape(spec['info']['title'])} API {escape(spec['info']['version'])}</h1>"
+        '<p>The full contract (schemas, examples): <a href="/openapi.json">/openapi.json</a>.</p>'
+        f"<table><thead><tr><th>method</th><th>path</th><th>what it does</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        "</main></body></html>"
+    )
+    return HTMLResponse(page, headers={"Content-Security-Policy": DOCS_SECURITY_POLICY, "Cache-Control": "no-store"})
 
 
 class _WithHeaders:

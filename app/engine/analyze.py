@@ -39,11 +39,12 @@ def check_text(text: object, max_chars: int | None = DEFAULT_MAX_CHARS) -> str:
     """Reject what cannot be a draft: non-strings, blank text, oversize text, control characters."""
     if not isinstance(text, str):
         raise InvalidText("text must be a string")
+    # the limit applies to the text as sent, before any other look at it: the whole text is
+    # analysed, so 100,000 newlines around one word are 100,000 characters of work (issue 20)
+    if max_chars is not None and len(text) > max_chars:
+        raise InvalidText(f"text is {len(text)} characters long; the limit is {max_chars}")
     if not text.strip():
         raise InvalidText("text is empty or only whitespace")
-    length = len(text.strip())
-    if max_chars is not None and length > max_chars:
-        raise InvalidText(f"text is {length} characters long; the limit is {max_chars}")
     bad = _FORBIDDEN.search(text)
     if bad is not None:
         char, position = bad.group(), bad.start()

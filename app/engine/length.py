@@ -11,7 +11,8 @@ Platform = Literal["x", "instagram", "facebook", "line", "blog"]
 # X counts most Latin and punctuation as 1 and everything else (CJK, kana, emoji) as 2 of 280;
 # every URL counts as 23 (twitter-text's weighted ranges and transformed URL length).
 _X_LIGHT_RANGES = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
-_X_URL = re.compile(r"https?://\S+|(?<![\w@.])(?:[a-z0-9-]+\.)+(?:com|jp|net|org|io|co|shop|me)(?:/\S*)?", re.I)
+# bounded labels and depth: linear on long runs of letters or dots (issue 20), same matches on real text
+_X_URL = re.compile(r"https?://\S+|(?<![\w@.])(?:[a-z0-9-]{1,63}\.){1,10}(?:com|jp|net|org|io|co|shop|me)(?:/\S*)?", re.I)
 _X_URL_WEIGHT = 23
 LIMITS: dict[Platform, int | None] = {"x": 280, "instagram": 2200, "facebook": 63206, "line": 500, "blog": None}
 

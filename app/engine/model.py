@@ -13,6 +13,7 @@ import io
 import json
 import math
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
@@ -323,16 +324,43 @@ def _write_npz(path: Path, arrays: dict[str, NDArray[np.float64]]) -> None:
 
 def load_model(directory: Path) -> LinearModel:
     """Load a model directory, or raise ModelLoadError saying what is wrong with it."""
+    metadata = _read(directory / METADATA_FILE, lambda path: json.loads(path.read_text(encoding="utf-8")))
+    vocabulary = _read(directory / VOCABULARY_FILE, lambda path: json.loads(path.read_text(encoding="utf-8")))
+    arrays = _read(directory / WEIGHTS_FILE, _load_arrays)
+    _require_sound(metadata, arrays, directory)
+    return _assemble(metadata, vocabulary, arrays, directory)
+
+
+def _load_arrays(path: Path) -> dict[str, NDArray[np.float64]]:
+    with np.load(path, allow_pickle=False) as npz:
+        return {name: np.asarray(npz[name], dtype=np.float64) for name in npz.files}
+
+
+def _read(path: Path, reader: Callable[[Path], Any]) -> Any:
+    """One model file, or ModelLoadError naming it (a truncated weights.npz raises BadZipFile or
+    EOFError, which name no file)."""
     try:
-        metadata = json.loads((directory / METADATA_FILE).read_text(encoding="utf-8"))
-        vocabulary = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
-        with np.load(directory / WEIGHTS_FILE, allow_pickle=False) as npz:
-            arrays = {name: np.asarray(npz[name], dtype=np.float64) for name in npz.files}
+        return reader(path)
     except FileNotFoundError as exc:
         raise ModelLoadError(f"model file missing: {exc.filename}") from exc
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise ModelLoadError(f"model files in {directory} are unreadable or corrupt: {exc}") from exc
-    return _assemble(metadata, vocabulary, arrays, directory)
+    except (OSError, ValueError, UnicodeDecodeError, EOFError, zipfile.BadZipFile) as exc:
+        raise ModelLoadError(f"{path} is unreadable or corrupt ({type(exc).__name__}: {exc})") from exc
+
+
+def _require_sound(metadata: Any, arrays: dict[str, NDArray[np.float64]], directory: Path) -> None:
+    """Refuse weights that are not finite and thresholds that are not probabilities: either would
+    start a server that answers every draft with an error (issue 20) instead of failing at load."""
+    for name, array in arrays.items():
+        if not np.isfinite(array).all():
+            raise ModelLoadError(f"{directory / WEIGHTS_FILE}: array {name!r} holds NaN or infinite values")
+    if not isinstance(metadata, dict):
+        raise ModelLoadError(f"{directory / METADATA_FILE}: not a JSON object")
+    for key in ("thresholds", "caution_thresholds"):
+        table = metadata.get(key)
+        if not isinstance(table, dict) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 1 for v in table.values()
+        ):
+            raise ModelLoadError(f"{directory / METADATA_FILE}: {key} must map each label to a number from 0 to 1")
 
 
 def _assemble(

@@ -1,0 +1,151 @@
+"""Adversarial drafts cost about what a normal draft of the same length costs (issue 20).
+
+Times are CPU seconds of this process, the best of a few interleaved runs, and every goal is a
+ratio against a normal draft of the same length measured in the same run: the machine is shared
+and noisy, so no absolute time is asserted. The normal draft is real corpus posts (hard sells,
+stories and notices as they come) joined up to the length. The adversarial drafts are long runs of
+digits, spaces, punctuation, emoji and letters, after a hard-sell opening so the costly path runs.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+
+import pytest
+
+from app.engine.analyze import Analyzer
+from app.engine.catalogue import Catalogue
+from app.training.corpus import load_corpus
+from tests.conftest import DATA_DIR
+
+LENGTH = 10_000  # URIKOMI_MAX_CHARS: the longest draft the service accepts
+OPENING = "今だけ!全品50%OFF"
+RUNS = {
+    "digits": "1",
+    "spaces": " ",
+    "ideographic spaces": "\u3000",
+    "newlines": "\n",
+    "exclamation marks": "!",
+    "emoji": "🔥",
+    "digits and commas": "1,",
+    "letters": "a",
+    "letters and dots": "a.",
+}
+# Runs MeCab groups as unknown symbols: its grouping scans the rest of the run from every start
+# position, so the parse costs the square of the run (an engine matter, see the xfail below).
+SYMBOL_RUNS = {"full stops": "。", "opening brackets": "「", "mixed punctuation": "!?。、"}
+PATTERN_RUNS = {**RUNS, **SYMBOL_RUNS, "rt then spaces": "rt" + " " * LENGTH, "dm then spaces": "dm" + " " * LENGTH}
+
+
+def fill(unit: str, length: int, opening: str = "") -> str:
+    """`opening` then `unit` repeated, cut to `length` characters."""
+    return (opening + unit * (length // len(unit) + 1))[:length]
+
+
+def cpu_seconds(work: Callable[[], object], runs: int = 3) -> float:
+    """Best CPU time of `runs` calls (the least disturbed by the other tenants)."""
+    best = float("inf")
+    for _ in range(runs):
+        started = time.process_time()
+        work()
+        best = min(best, time.process_time() - started)
+    return best
+
+
+@pytest.fixture(scope="module")
+def normal_draft() -> str:
+    """Real posts of every kind joined by blank lines, cut to LENGTH characters."""
+    posts = load_corpus(DATA_DIR)[::7]
+    text = ""
+    for post in posts:
+        text += post.text + "\n\n"
+        if len(text) >= LENGTH:
+            break
+    return text[:LENGTH]
+
+
+@pytest.fixture(scope="module")
+def normal_cost(analyzer: Analyzer, normal_draft: str) -> float:
+    analyzer.analyze(normal_draft)  # warm
+    return cpu_seconds(lambda: analyzer.analyze(normal_draft))
+
+
+def catalogue_patterns(catalogue: Catalogue) -> list[tuple[str, re.Pattern[str]]]:
+    """Every regular expression the catalogue runs: family patterns, compliance triggers and
+    exemptions, and the removable pressure words."""
+    found = [(family.id, pattern) for family in catalogue.families for pattern in family.compiled]
+    for rule in catalogue.compliance:
+        found += [(rule.id, pattern) for pattern in (*rule.compiled_triggers, *rule.compiled_unless)]
+    found += [(f"{family_id} (removable)", pattern) for family_id, pattern in catalogue.removable_words.items()]
+    return found
+
+
+def test_every_catalogue_pattern_scans_an_adversarial_run_in_a_fraction_of_a_normal_analysis(
+    catalogue: Catalogue, normal_cost: float
+) -> None:
+    # a pattern that backtracks over a run costs the square of it: seconds at 10,000 characters,
+    # many times a whole analysis; a linear one costs a few milliseconds at most
+    worst: list[tuple[float, str, str]] = []
+    for family_id, pattern in catalogue_patterns(catalogue):
+        for name, unit in PATTERN_RUNS.items():
+            text = fill(unit, LENGTH)
+            cost = cpu_seconds(lambda: list(pattern.finditer(text)), runs=2)  # noqa: B023 - used at once
+            worst.append((cost / normal_cost, family_id, name))
+    worst.sort(reverse=True)
+    print("worst pattern / normal analysis:", [(round(r, 3), f, n) for r, f, n in worst[:3]])
+    assert worst[0][0] <= 0.5, f"{worst[0][1]} on a run of {worst[0][2]} costs {worst[0][0]:.2f}x a normal analysis"
+
+
+def ratio_to_normal(analyzer: Analyzer, adversarial: str, normal_draft: str, rounds: int = 2, runs: int = 2) -> float:
+    """Adversarial ÷ normal CPU time, the lowest of `rounds` interleaved measurements."""
+    ratios = []
+    for _ in range(rounds):  # interleaved, so both see the same machine
+        normal = cpu_seconds(lambda: analyzer.analyze(normal_draft), runs=2)
+        ratios.append(cpu_seconds(lambda: analyzer.analyze(adversarial), runs=runs) / normal)
+    return min(ratios)
+
+
+@pytest.mark.parametrize("name", sorted(RUNS))
+def test_an_adversarial_draft_costs_at_most_three_times_a_normal_draft_of_the_same_length(
+    analyzer: Analyzer, normal_draft: str, name: str
+) -> None:
+    adversarial = fill(RUNS[name], LENGTH, OPENING)
+    assert len(adversarial) == len(normal_draft) == LENGTH
+    ratio = ratio_to_normal(analyzer, adversarial, normal_draft)
+    print(f"{name}: {ratio:.2f}x a normal draft")
+    assert ratio <= 3.0
+
+
+@pytest.mark.parametrize(("name", "bound"), [("full stops", 8.0), ("opening brackets", 8.0), ("mixed punctuation", 40.0)])
+def test_a_symbol_run_costs_no_more_than_today(analyzer: Analyzer, normal_draft: str, name: str, bound: float) -> None:
+    # a guard against getting worse, not the goal: measured 2.1-4.1x, 2.9-3.7x and 15-21x on 2026-12-07
+    # (a noisy day); the 3x goal is the xfail below
+    ratio = ratio_to_normal(analyzer, fill(SYMBOL_RUNS[name], LENGTH, OPENING), normal_draft, rounds=1, runs=1)
+    print(f"{name}: {ratio:.2f}x a normal draft")
+    assert ratio <= bound
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "known gap (engine): MeCab groups a run of unknown symbols from every start position, which "
+        "costs the square of the run, and softening tokenises the whole draft again for each rewrite it "
+        "tries (13 parses here): about 15x. Bounded by URIKOMI_MAX_CHARS and the request's time budget; "
+        "the fix belongs in tokenize.py / soften.py"
+    ),
+)
+def test_a_hard_sell_then_mixed_punctuation_costs_at_most_three_times_a_normal_draft(
+    analyzer: Analyzer, normal_draft: str
+) -> None:
+    adversarial = fill(SYMBOL_RUNS["mixed punctuation"], LENGTH, OPENING)
+    assert ratio_to_normal(analyzer, adversarial, normal_draft, rounds=1, runs=1) <= 3.0
+
+
+def test_the_catalogue_has_no_unbounded_repeat_of_digits_or_spaces(catalogue: Catalogue) -> None:
+    # the rule the timing test enforces, stated where a reviewer of a new pattern will look
+    sources = [pattern.pattern for _, pattern in catalogue_patterns(catalogue)]
+    unbounded = re.compile(r"\\[sd](?:[*+]|\{\d*,\})|\[\\d,\][*+]")
+    offenders = [source for source in sources if unbounded.search(source)]
+    assert not offenders
