@@ -9,7 +9,9 @@ import re
 from pathlib import Path
 from typing import Any, get_args
 
-from app.engine import blocks, explain
+import numpy as np
+
+from app.engine import blocks, explain, precise
 from app.engine.catalogue import Catalogue, Lang, load_catalogue
 from app.engine.compliance import compliance_prompts
 from app.engine.features import Document, build_document
@@ -84,6 +86,7 @@ class Analyzer:
         self._char_ngrams = tuple(int(n) for n in features["char_ngrams"])
         self._style = bool(features.get("style", False))
         self._mask_mentions = bool(features.get("mask_mentions", False))
+        self._highlight_rules = precise.load_highlight_rules()
 
     @classmethod
     def from_path(cls, model_dir: Path) -> Analyzer:
@@ -212,6 +215,16 @@ class Analyzer:
             names.append((start, end, doc.normalized.original[start:end]))
         return names
 
+    def only_fact(self, text: str, start: int, end: int) -> bool:
+        """Whether text[start:end] is only a fact (a date, count, price, link, place, product or
+        neutral hashtag) by the highlight rules: such a phrase is never highlighted alone."""
+        doc = self.document(text)
+        a, b = doc.normalized.to_folded(start, end)
+        folded = doc.normalized.text
+        salesy = [r for regions in self.family_matches(folded).values() for r in regions]
+        view = precise.TokenView(doc.tokens, np.zeros(len(folded) + 1))
+        return precise.bare_fact(explain.Phrase(a, b, 0.0), view, folded, salesy, explain.clauses(doc).urls, self._highlight_rules)
+
     def family_matches(self, folded: str) -> dict[str, list[tuple[int, int]]]:
         """Where each catalogue family's patterns match the folded draft, by family id."""
         return {family.id: explain.pattern_matches(folded, family.screened) for family in self.catalogue.families}
@@ -249,6 +262,7 @@ class Analyzer:
         """Phrases for every raised label, outside allowed terms, non-overlapping, in text order."""
         candidates: list[tuple[Label, explain.Phrase]] = []
         layout: explain.Clauses | None = None  # found once, shared by both hard-sell labels
+        salesy = [region for regions in matched.values() for region in regions]
         for label, prefix in prefixes.items():
             if label == Label.STORY:
                 phrases = explain.sentence_phrases(doc, prefix)
@@ -257,6 +271,10 @@ class Analyzer:
                 phrases = explain.attributed_phrases(layout, prefix)
                 phrases += explain.pattern_phrases(matched[label], prefix)
                 phrases = explain.merge_phrases(phrases, prefix)
+                view = precise.TokenView(doc.tokens, prefix)
+                phrases = precise.refined(
+                    phrases, view, prefix, doc.normalized.text, matched[label], salesy, layout.urls, self._highlight_rules
+                )
             if allowed:  # allowed terms are never highlighted, whatever the category
                 phrases = explain.excluding(phrases, allowed, prefix)
             candidates.extend((label, p) for p in phrases)

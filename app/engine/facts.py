@@ -1,0 +1,70 @@
+"""The facts of a draft: what no rewrite may lose (numbers, prices, dates, links, mentions, names).
+
+A fact is kept when its text appears in the rewrite as the writer typed it. Numbers come with the
+words that make them readable (「50%OFF」「3,980円」「12/24」「2種類」), so a rewrite that keeps the
+digits but drops the unit is not counted as keeping the fact by accident of a shared digit.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.engine.neutral import load_neutral_words
+from app.engine.soften import is_name
+from app.engine.tokenize import Tokenizer
+
+# A link, a mention, or a number with its separators, its units and counters around it.
+LINK = re.compile(r"https?://[^\s!！?？、。「」()（）【】<>]+|(?:[a-z0-9-]+\.)+(?:com|jp|net|org|io|co|shop|me)(?:/[^\s、。!！]*)?", re.I)
+MENTION = re.compile(r"@[A-Za-z0-9_.]+")
+NUMBER = re.compile(
+    r"[0-9０-９][0-9０-９,，.．:：/／]*(?:[~〜～\-ー][0-9０-９][0-9０-９,，.．:：/／]*)?"
+    r"(?:\s?(?:%|％|円|名様|名|個|枠|点|席|台|組|セット|本|着|部|杯|食|室|区画|口|倍|割|日間|日|時間|時|分|月|年|週|回|種類|kg|g|ml|cm|歳|才|件|周年|号店|階|丁目|番地))?"
+)
+# 「#恵比寿グルメ」: a hashtag names a place or a product as much as the prose does.
+HASHTAG = re.compile(r"[#＃][^\s#＃!！?？、。]+")
+
+
+def fact_strings(text: str, tokenizer: Tokenizer | None = None) -> list[str]:
+    """Links, mentions, numbers with their units and, with a tokenizer, names (noun runs that read as
+    a product, place or person: katakana, Latin letters, or three kanji and more), in text order."""
+    found: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for pattern in (LINK, MENTION, NUMBER):
+        for match in pattern.finditer(text):
+            a, b = match.span()
+            if any(x < b and a < y for x, y in taken):
+                continue
+            taken.append((a, b))
+            found.append((a, match.group()))
+    if tokenizer is not None:
+        selling = load_neutral_words().selling_letters
+        for a, b in _noun_runs(text, tokenizer):
+            name = text[a:b]
+            if not any(x < b and a < y for x, y in taken) and is_name(name) and name.casefold() not in selling:
+                found.append((a, text[a:b]))
+    return [fact for _, fact in sorted(found)]
+
+
+def _noun_runs(text: str, tokenizer: Tokenizer) -> list[tuple[int, int]]:
+    """Maximal runs of adjacent nouns (offsets into `text`: tokenised as typed)."""
+    runs: list[tuple[int, int]] = []
+    for token in tokenizer.tokenize(text):
+        if token.pos != "名詞":
+            continue
+        if runs and runs[-1][1] == token.start:
+            runs[-1] = (runs[-1][0], token.end)
+        else:
+            runs.append((token.start, token.end))
+    return runs
+
+
+def lost_facts(draft: str, rewrite: str, tokenizer: Tokenizer | None = None) -> list[str]:
+    """The draft's facts that the rewrite no longer says (each occurrence counted once)."""
+    remaining = rewrite
+    lost = []
+    for fact in fact_strings(draft, tokenizer):
+        if fact in remaining:
+            remaining = remaining.replace(fact, "", 1)
+        elif fact not in rewrite:
+            lost.append(fact)
+    return lost
