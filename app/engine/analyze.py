@@ -14,9 +14,11 @@ import numpy as np
 from app.engine import blocks, explain, precise
 from app.engine.catalogue import Catalogue, Lang, load_catalogue
 from app.engine.compliance import compliance_prompts
+from app.engine.facts import fact_strings
 from app.engine.features import Document, build_document
 from app.engine.mentions import mask_mentions
 from app.engine.model import Encoded, LinearModel, Scored, load_model
+from app.engine.neutral import mask_placeholders
 from app.engine.normalize import normalize
 from app.engine.offsets import Utf16Offsets
 from app.engine.policy import Policy, Sensitivity, Thresholds, allowed_regions, thresholds_for
@@ -98,6 +100,7 @@ class Analyzer:
         normalized = normalize(text)
         if self._mask_mentions:
             normalized = mask_mentions(normalized)
+        normalized = mask_placeholders(normalized)
         return build_document(normalized, self.tokenizer.tokenize(normalized.text), self._char_ngrams, self._style)
 
     def analyze(self, text: str, *, id: str | None = None, lang: Lang = "ja", policy: Policy | None = None) -> Report:
@@ -214,6 +217,18 @@ class Analyzer:
             start, end = doc.normalized.to_original(a, b)
             names.append((start, end, doc.normalized.original[start:end]))
         return names
+
+    def plain_scores(self, text: str) -> dict[Label, float]:
+        """The whole draft's probabilities read as one text (no block rule): what a one-click
+        replacement must lower, wherever in a long draft it stands."""
+        return self.model.probabilities(self.model.encode(self.document(text)))
+
+    def facts(self, text: str) -> list[str]:
+        """What no rewrite may lose: numbers with their units, links, mentions, and the names that
+        no catalogue pattern knows as pressure (「最終日」「フォロー」 are not names)."""
+        doc = self.document(text)
+        salesy = [r for regions in self.family_matches(doc.normalized.text).values() for r in regions]
+        return fact_strings(text, [(a, b) for a, b, _ in self._names(doc, salesy)])
 
     def only_fact(self, text: str, start: int, end: int) -> bool:
         """Whether text[start:end] is only a fact (a date, count, price, link, place, product or

@@ -61,6 +61,7 @@ class Family(BaseModel):
     patterns: list[Regex] = Field(min_length=1)
     message: Localized
     replacements: list[str] = Field(min_length=1)
+    heading: list[str] = Field(default_factory=list)  # inside 【】＼／■: short replacements only
     removable: list[Regex] = Field(default_factory=list)
     story_prompt: Localized
     examples: Examples
@@ -176,6 +177,13 @@ class Catalogue(BaseModel):
         for family in self.families:
             words.setdefault(family.category, []).extend(family.removable)
         return {f.id: any_of(words[f.category]) for f in self.families if words[f.category]}
+
+    @cached_property
+    def pressure_words(self) -> re.Pattern[str] | None:
+        """Every family's removable pressure words: a replacement that repeats a phrase ({span})
+        repeats it without them (「今なら送料無料」→「送料無料でお送りします」)."""
+        words = [w for family in self.families for w in family.removable]
+        return any_of(words) if words else None
 
     @cached_property
     def _by_label(self) -> dict[Label, tuple[Family, ...]]:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 
 from app.engine.neutral import load_neutral_words
-from app.engine.soften import is_name
-from app.engine.tokenize import Tokenizer
 
 # A link, a mention, or a number with its separators, its units and counters around it.
 LINK = re.compile(r"https?://[^\s!！?？、。「」()（）【】<>]+|(?:[a-z0-9-]+\.)+(?:com|jp|net|org|io|co|shop|me)(?:/[^\s、。!！]*)?", re.I)
@@ -24,9 +22,9 @@ NUMBER = re.compile(
 HASHTAG = re.compile(r"[#＃][^\s#＃!！?？、。]+")
 
 
-def fact_strings(text: str, tokenizer: Tokenizer | None = None) -> list[str]:
-    """Links, mentions, numbers with their units and, with a tokenizer, names (noun runs that read as
-    a product, place or person: katakana, Latin letters, or three kanji and more), in text order."""
+def fact_strings(text: str, names: list[tuple[int, int]] | None = None) -> list[str]:
+    """Links, mentions, numbers with their units and the given name ranges (see
+    `Analyzer.facts`, which finds the names), in text order."""
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
     for pattern in (LINK, MENTION, NUMBER):
@@ -36,35 +34,14 @@ def fact_strings(text: str, tokenizer: Tokenizer | None = None) -> list[str]:
                 continue
             taken.append((a, b))
             found.append((a, match.group()))
-    if tokenizer is not None:
-        selling = load_neutral_words().selling_letters
-        for a, b in _noun_runs(text, tokenizer):
-            name = text[a:b]
-            if not any(x < b and a < y for x, y in taken) and is_name(name) and name.casefold() not in selling:
-                found.append((a, text[a:b]))
+    selling = load_neutral_words().selling_letters
+    for a, b in names or []:
+        name = text[a:b]
+        if not any(x < b and a < y for x, y in taken) and name.casefold() not in selling:
+            found.append((a, name))
     return [fact for _, fact in sorted(found)]
 
 
-def _noun_runs(text: str, tokenizer: Tokenizer) -> list[tuple[int, int]]:
-    """Maximal runs of adjacent nouns (offsets into `text`: tokenised as typed)."""
-    runs: list[tuple[int, int]] = []
-    for token in tokenizer.tokenize(text):
-        if token.pos != "名詞":
-            continue
-        if runs and runs[-1][1] == token.start:
-            runs[-1] = (runs[-1][0], token.end)
-        else:
-            runs.append((token.start, token.end))
-    return runs
-
-
-def lost_facts(draft: str, rewrite: str, tokenizer: Tokenizer | None = None) -> list[str]:
-    """The draft's facts that the rewrite no longer says (each occurrence counted once)."""
-    remaining = rewrite
-    lost = []
-    for fact in fact_strings(draft, tokenizer):
-        if fact in remaining:
-            remaining = remaining.replace(fact, "", 1)
-        elif fact not in rewrite:
-            lost.append(fact)
-    return lost
+def lost_facts(facts: list[str], rewrite: str) -> list[str]:
+    """The facts (from `Analyzer.facts`) that the rewrite no longer says."""
+    return [fact for fact in facts if fact not in rewrite]

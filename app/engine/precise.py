@@ -15,11 +15,15 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.engine.explain import Phrase, Prefix, region_weight
+from app.engine.neutral import load_neutral_words
 from app.engine.soften import is_name
 from app.engine.tokenize import Token
 
 DEFAULT_RULES = Path(__file__).resolve().parent.parent / "suggestions" / "highlights.yaml"
 _SYMBOL_POS = frozenset({"補助記号", "記号", "空白"})
+# Grammar at a phrase's edge (「…OFFにしています」「…のご案内」) does not sell; neither do the
+# neutral words a rewrite may add (ご用意, ご案内): a highlight never ends on them.
+_GRAMMAR_POS = frozenset({"助詞", "助動詞", "接頭辞"})
 
 
 class CatchAll(BaseModel):
@@ -86,15 +90,20 @@ def snapped(phrase: Phrase, view: TokenView, prefix: Prefix) -> Phrase:
 
 
 def tightened(phrase: Phrase, view: TokenView, prefix: Prefix, keep: list[tuple[int, int]]) -> Phrase | None:
-    """The phrase without edge tokens that push its label down or not at all (「にしています」 after
-    「全品50%OFF」), nor edge symbols; tokens inside a catalogue match stay. None when nothing sells."""
+    """The phrase without edge tokens that push its label down, edge grammar and neutral words
+    (「にしています」 after 「全品50%OFF」, 「のご用意です」 after 「5名」) and edge symbols; tokens
+    inside a catalogue match stay. None when nothing sells."""
     ks = list(view.inside(phrase.start, phrase.end))
+
+    neutral = load_neutral_words().words
 
     def weak(k: int) -> bool:
         token = view.tokens[k]
         if _overlaps(token.start, token.end, keep) and token.pos not in _SYMBOL_POS:
             return False
-        return token.pos in _SYMBOL_POS or not token.surface.strip() or view.scores[k] < 0
+        if token.pos in _SYMBOL_POS or token.pos in _GRAMMAR_POS or not token.surface.strip() or view.scores[k] < 0:
+            return True
+        return token.surface in neutral or token.lemma.split("-")[0] in neutral
 
     while ks and weak(ks[0]):
         ks.pop(0)
@@ -117,7 +126,7 @@ def bare_fact(phrase: Phrase, view: TokenView, folded: str, salesy: list[tuple[i
         return False
     ks = list(view.inside(phrase.start, phrase.end))
     names = _name_tokens(view, ks, folded)
-    hashtag = folded[phrase.start : phrase.start + 1] in "#＃" and folded[phrase.start : phrase.start + 1] != ""
+    hashtag = folded[max(0, phrase.start - 1) : phrase.start + 1].strip()[:1] in ("#", "＃")
     seen_fact = False
     previous_number = False
     for k in ks:

@@ -31,6 +31,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from app.engine.neutral import PLACEHOLDER
 from app.engine.policy import Thresholds
 from app.labels import HARD_SELL_LABELS, Label
 from app.schemas import Span, Suggestion, TextRange
@@ -227,7 +228,7 @@ def _plan(original: str, reading: Reading, fallback_ids: frozenset[str]) -> list
     kept_units = [u for u in all_units if u not in dropped]
     edits += [edit for unit in kept_units for edit in _clause_drops(original, unit, reading, fallback_ids)]
     removed = [(a, b) for a, b, _ in edits]
-    for edit in replacements(original, reading, fallback_ids, removed):
+    for edit in replacements(original, reading, fallback_ids, removed, frozenset(used)):
         if edit[2] and edit[2] in used:
             continue
         used.add(edit[2])
@@ -377,11 +378,12 @@ def _removal(text: str, unit: Unit) -> Edit:
 
 
 def replacements(
-    original: str, reading: Reading, fallback_ids: frozenset[str], removed: list[tuple[int, int]]
+    original: str, reading: Reading, fallback_ids: frozenset[str], removed: list[tuple[int, int]], used: frozenset[str] = frozenset()
 ) -> list[Edit]:
     """(start, end, replacement) per recognised span outside the `removed` ranges that stands as
     its own clause, in text order, never overlapping, each keeping every fact and name of the span."""
     edits: list[Edit] = []
+    invited = any(r in used for s in reading.suggestions if s.id in INVITING for r in s.replacements)
     facts = [m.span() for m in FACT.finditer(original)]
     for suggestion in sorted((s for s in reading.suggestions if s.span), key=lambda s: s.span.start):  # type: ignore[union-attr]
         span = suggestion.span
@@ -400,19 +402,31 @@ def replacements(
             continue  # a replacement sentence dropped into the middle of a clause reads broken
         heading = span.start > 0 and original[span.start - 1] in _OPENERS
         content = reading.content_words(span.start, span.end)
+        inviting = suggestion.id in INVITING
+        if inviting and invited and not heading and not FACT.search(span.text) and not content:
+            edits.append(_removal(original, Unit(span.start, span.end)))  # one gentle invitation is enough
+            continue
         fitting = (
             r
             for r in suggestion.replacements
             if not r.startswith("#")
+            and not PLACEHOLDER.search(r)  # a draft to apply as it is: nothing left for the writer to fill
             and keeps_facts(r, span.text)
             and all(word in r for word in content)
             # outside a heading, a fixed sentence would say what the writer did not (「こんな声を…」):
-            # only a call to action becomes one, else the replacement must carry the phrase's own words
-            and ((heading and len(r) <= MAX_HEADING) or (suggestion.id in INVITING and not heading) or _shares_words(r, span.text))
+            # only a call to action becomes one, else the replacement must carry the phrase's own
+            # words, or remove a phrase that holds nothing the reader needs
+            and (
+                (heading and 0 < len(r) <= MAX_HEADING)
+                or (inviting and not heading and r)
+                or (not heading and not r and not content)
+                or _shares_words(r, span.text)
+            )
         )
         choice = next(fitting, span.text)
         if choice != span.text:
-            edits.append((span.start, span.end, choice))
+            invited = invited or (inviting and bool(choice))
+            edits.append(_removal(original, Unit(span.start, span.end)) if not choice else (span.start, span.end, choice))
     return edits
 
 

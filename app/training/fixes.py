@@ -155,7 +155,7 @@ def replacement_metrics(analyzer: Analyzer, posts: Sequence[Post]) -> Replacemen
         if not post.hard_sell:
             continue
         report = analyzer.analyze(post.text)
-        before = analyzer.hard_sell_scores(post.text)
+        before = analyzer.plain_scores(post.text)
         for suggestion in report.suggestions:
             span = suggestion.span
             if span is None or suggestion.category not in HARD_SELL_LABELS:
@@ -167,8 +167,8 @@ def replacement_metrics(analyzer: Analyzer, posts: Sequence[Post]) -> Replacemen
                 counts.n += 1
                 after = analyzer.analyze(edited)
                 marked = highlighted_writing(after, written_regions(post.text, edited))
-                lowered = analyzer.hard_sell_scores(edited)[Label(suggestion.category)] < before[Label(suggestion.category)]
-                added = added_content_words(span.text, replacement, analyzer.tokenizer)
+                lowered = analyzer.plain_scores(edited)[Label(suggestion.category)] < before[Label(suggestion.category)]
+                added = added_content_words(post.text, edited, analyzer.tokenizer)
                 counts.highlighted += bool(marked)
                 counts.not_lowered += not lowered
                 counts.inventing += bool(added)
@@ -216,7 +216,7 @@ def softened_fix_metrics(analyzer: Analyzer, posts: Sequence[Post]) -> SoftenedC
         counts.n += 1
         marked = highlighted_writing(after, written_regions(post.text, softened))
         added = added_content_words(post.text, softened, analyzer.tokenizer)
-        lost = lost_facts(post.text, softened, analyzer.tokenizer)
+        lost = lost_facts(analyzer.facts(post.text), softened)
         was = {label: getattr(report.scores, label.value) for label in HARD_SELL_LABELS}
         now = {label: getattr(after.scores, label.value) for label in HARD_SELL_LABELS}
         worse = raises(now, was, {label: report.thresholds[label].caution for label in HARD_SELL_LABELS})
