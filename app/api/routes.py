@@ -25,12 +25,15 @@ from app.api.models import (
     Lang,
     LengthInfo,
     ModelResponse,
+    RewriteRequest,
+    RewriteResponse,
 )
 from app.config import Settings
 from app.engine.analyze import Analyzer, InvalidText, check_text
 from app.engine.feed import FeedItem, summarize
 from app.engine.length import Platform, length_hint
 from app.engine.policy import Policy
+from app.engine.rewrite import Answers, check_answer, rewrite
 from app.feedback import FeedbackStore, Judgement
 from app.labels import Label
 
@@ -69,6 +72,17 @@ async def analyze(body: AnalyzeRequest, analyzer: AnalyzerDep, settings: Setting
     """Score one draft, highlight its hard-sell phrases and suggest story-first wording."""
     policy = rules.merged(body.policy())
     return _json(analyze_one(analyzer, settings, body.text, body.platform, body.lang, body.id, policy))
+
+
+@v1.post("/v1/rewrite", response_model=RewriteResponse, tags=["analysis"])
+async def rewrite_draft(body: RewriteRequest, analyzer: AnalyzerDep, settings: SettingsDep, rules: RulesDep) -> Response:
+    """Rewrite a draft as a story: the writer's episode and reason first, then its facts, then one
+    gentle invitation; the report is the analysis of the rewrite."""
+    check_text(body.text, settings.max_chars)
+    answers = Answers(check_answer("episode", body.answers.episode), check_answer("reason", body.answers.reason))
+    text = rewrite(analyzer, body.text, answers)
+    report = analyze_one(analyzer, settings, text, body.platform, body.lang, None, rules.merged(Policy()))
+    return _json(RewriteResponse.model_construct(text=text, report=report))
 
 
 @v1.post("/v1/analyze/batch", response_model=BatchResponse, tags=["analysis"])

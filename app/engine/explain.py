@@ -128,7 +128,7 @@ def attributed_phrases(layout: Clauses, prefix: Prefix) -> list[Phrase]:
         else:
             runs = [_grow(tokens, scores, k, first, last) for k in strong]
         for a, b in runs:
-            start, end = _outside_urls(tokens[a].start, tokens[b].end, layout.urls)
+            start, end = outside_urls(tokens[a].start, tokens[b].end, layout.urls)
             if end - start < MIN_PHRASE_CHARS:
                 continue
             weight = region_weight(prefix, start, end)
@@ -137,7 +137,7 @@ def attributed_phrases(layout: Clauses, prefix: Prefix) -> list[Phrase]:
     return phrases
 
 
-def _outside_urls(start: int, end: int, urls: list[tuple[int, int]]) -> tuple[int, int]:
+def outside_urls(start: int, end: int, urls: list[tuple[int, int]]) -> tuple[int, int]:
     """Trim a phrase so it neither cuts into nor lies inside a link (empty when it is all link)."""
     for a, b in urls:
         if a <= start and end <= b:

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.engine.explain import Phrase, Prefix, region_weight
+from app.engine.explain import Phrase, Prefix, outside_urls, region_weight
 from app.engine.neutral import load_neutral_words
 from app.engine.soften import is_name
 from app.engine.tokenize import Token
@@ -189,6 +189,11 @@ def refined(
     `known` are the matches of the label's own families, `salesy` every family's."""
     result = []
     for phrase in phrases:
+        start, end = outside_urls(phrase.start, phrase.end, urls)  # a link is where the reader goes
+        if end - start <= 0:
+            continue
+        if (start, end) != (phrase.start, phrase.end):
+            phrase = Phrase(start, end, region_weight(prefix, start, end))
         tight = tightened(snapped(phrase, view, prefix), view, prefix, known)
         if tight is None or tight.weight <= 0 or bare_fact(tight, view, folded, salesy, urls, rules):
             continue

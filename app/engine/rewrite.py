@@ -1,0 +1,93 @@
+"""The guided story rewrite: from a blast to a story, with the story only the writer can tell.
+
+The writer answers two questions (what happened, and why they offer this); the rewrite puts their
+episode first and their reason second, word for word, then the draft's facts in calm sentences
+(every number, price, date, link, product and place the draft holds, taken from its softened
+sentences), then one gentle invitation. The tool adds no word of its own beyond the neutral list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app.engine.analyze import Analyzer, InvalidText, check_text
+from app.engine.soften import PRESSURE_PUNCT, units
+from app.schemas import Report
+
+MAX_ANSWER_CHARS = 300
+INVITATION = "気になった方は、のぞいてみてください。"
+_ENDS = "。.!！?？」』)）"
+_HASHTAGS = re.compile(r"(?:[#＃][^\s#＃]+\s*)+$")
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The writer's own words: an episode (a moment, a customer's words) and the reason behind the offer."""
+
+    episode: str
+    reason: str
+
+
+def check_answer(name: str, value: object) -> str:
+    """An answer is the writer's text: 1–300 characters after trimming, no control characters."""
+    text = check_text(value, max_chars=MAX_ANSWER_CHARS) if isinstance(value, str) else None
+    if text is None:
+        raise InvalidText(f"answers.{name} must be a string")
+    return text.strip()
+
+
+def _sentence(text: str) -> str:
+    """The writer's answer as it stands, closed with 「。」 when it ends mid-air."""
+    return text if text.endswith(tuple(_ENDS)) or text[-1:] in "\u2600\u27bf" else text + "。"
+
+
+_DECORATION = re.compile(r"[★☆＼／【】《》≪≫■◆▼▽◇□●○※✨🔥💥⚡🚨⏰💰🎉🎊🎁❗❕‼⁉]+|[\U0001F300-\U0001FAFF\u2600-\u27BF]\ufe0f?")
+
+
+def _calm(sentence: str, pressure: list[str]) -> str:
+    """A sentence of the draft without its pressure phrases, decoration and stacked marks."""
+    for phrase in sorted(pressure, key=len, reverse=True):
+        sentence = sentence.replace(phrase, "")
+    sentence = _DECORATION.sub(" ", PRESSURE_PUNCT.sub("", sentence))
+    sentence = re.sub(r"\s+", " ", sentence).strip(" 、,。")
+    return sentence
+
+
+def fact_sentences(analyzer: Analyzer, draft: str, softened: str) -> tuple[list[str], list[str]]:
+    """The softened draft's sentences that hold a fact of the draft, calmed (pressure phrases that
+    hold no fact, decoration and marks taken out), and the hashtags that name something; facts no
+    sentence kept follow on a line of their own."""
+    facts = analyzer.facts(draft)
+    report = analyzer.analyze(softened)
+    pressure = [s.text for s in report.spans if s.category != "story" and not any(f in s.text for f in facts)]
+    body = softened
+    tags = _HASHTAGS.search(softened)
+    hashtags = [t for t in (tags.group().split() if tags else []) if any(f in t for f in facts)]
+    if tags:
+        body = softened[: tags.start()]
+    kept: list[str] = []
+    for unit in units(body):
+        sentence = _calm(body[unit.start : unit.end], pressure)
+        if sentence and any(fact in sentence for fact in facts):
+            kept.append(sentence if sentence.endswith(tuple(_ENDS)) else sentence + "。")
+    said = "\n".join(kept + hashtags)
+    missing = [fact for fact in facts if fact not in said]
+    if missing:
+        kept.append("、".join(missing) + "。")
+    return kept, hashtags
+
+
+def rewrite(analyzer: Analyzer, draft: str, answers: Answers) -> str:
+    """Episode, reason, the draft's facts, one invitation (and the draft's closing hashtags)."""
+    softened = analyzer.analyze(draft).softened_text
+    facts, hashtags = fact_sentences(analyzer, draft, softened)
+    lines = [_sentence(answers.episode.strip()), _sentence(answers.reason.strip()), *facts, INVITATION]
+    text = "\n".join(lines)
+    return text + ("\n" + " ".join(hashtags) if hashtags else "")
+
+
+def rewrite_report(analyzer: Analyzer, draft: str, answers: Answers) -> tuple[str, Report]:
+    """The rewrite and the analysis of it (what the writer sees before applying)."""
+    text = rewrite(analyzer, draft, answers)
+    return text, analyzer.analyze(text)
