@@ -130,7 +130,7 @@ def render_replacements(templates: list[str], core: str, pressure: re.Pattern[st
 
 
 _ENDINGS = ("です", "でした", "ます", "ました")
-_OPENS = "。、!！?？\n 　" + _HEADING_OPENERS
+_OPENS = "。、!！?？\n 　】／》≫])）" + _HEADING_OPENERS  # after a heading closes, a clause begins
 _CLOSES = "。、!！?？\n 　)）】／》≫]"
 
 

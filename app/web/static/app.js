@@ -24,6 +24,8 @@ import {
   summarize,
   summarizeFeed,
 } from "./render.js";
+import { enhanceSuggestions } from "./findings.js";
+import { initRewrite } from "./rewrite.js";
 
 const DEBOUNCE_MS = 400;
 const LANG_KEY = "urikomi.lang";
@@ -90,6 +92,7 @@ const state = {
 };
 
 let t = translator(state.lang);
+let rewriteFlow = null; // 「物語で書き直す」 (rewrite.js), built at start-up
 
 function initialLang() {
   try {
@@ -121,6 +124,7 @@ function applyLang() {
   ui.legend.replaceChildren(renderLegend(document, t));
   ui.feedLegend.replaceChildren(renderFeedLegend(document, t));
   updateFeedCount();
+  if (rewriteFlow) rewriteFlow.relabel();
 }
 
 function toggleLang() {
@@ -262,6 +266,7 @@ async function analyze() {
 
 function clearResults() {
   state.report = null;
+  if (rewriteFlow) rewriteFlow.update(null);
   state.analyzedText = null;
   ui.results.removeAttribute("aria-busy");
   clearError();
@@ -289,6 +294,8 @@ function showReport(text, report) {
   ui.meters.replaceChildren(renderMeters(document, report.scores, state.model, t));
   ui.highlight.replaceChildren(renderHighlightedDraft(document, text, report, t));
   ui.suggestions.replaceChildren(renderSuggestions(document, report, t, { onReplace: replaceSpan }));
+  enhanceSuggestions(document, ui.suggestions, report, state.lang, { apply: replaceSpan });
+  if (rewriteFlow) rewriteFlow.update(report);
   renderLengthInfo(report.length || null);
   ui.applyAll.disabled = !(typeof report.softened_text === "string" && report.softened_text !== text);
   ui.summary.textContent = summarize(report, t);
@@ -547,6 +554,19 @@ async function loadModel() {
 }
 
 function start() {
+  rewriteFlow = initRewrite(document, ui.applyAll.parentElement, {
+    getDraft: () => ui.draft.value,
+    getLang: () => state.lang,
+    t: () => t,
+    post: (path, body) => postJson(path, body, undefined),
+    describeError: (status, payload, headers) =>
+      status ? errorMessage(status, payload, headers) : t("error.network"),
+    applyDraft: (text) => {
+      setDraft(text, null);
+      analyze();
+    },
+    setStatus,
+  });
   applyLang();
   attachTooltip(ui.highlight, ui.tooltip);
   ui.form.addEventListener("submit", (event) => {
