@@ -88,7 +88,7 @@ def test_a_placeholder_is_not_an_invented_word(tokenizer: object) -> None:
 def test_replacements_fit_their_slot(analyzer: Analyzer) -> None:
     report = analyzer.analyze("【本日限り】全品50%OFF!!今すぐご来店ください🔥\n#半額 #セール")
     by_text = {s.span.text: s.replacements for s in report.suggestions if s.span is not None and s.category in HARD_SELL_LABELS}
-    assert by_text["本日限り"] == ["本日までのご案内"]  # a heading keeps its day and stays short
+    assert by_text["本日限り"] == ["本日まで"]  # a heading keeps its day and stays short
     for text, replacements in by_text.items():
         if text.startswith("#"):
             assert replacements == [""]  # a hashtag is only removed, never turned into a sentence

@@ -89,6 +89,7 @@ class Analyzer:
         self._style = bool(features.get("style", False))
         self._mask_mentions = bool(features.get("mask_mentions", False))
         self._highlight_rules = precise.load_highlight_rules()
+        self._placeholders = catalogue.placeholders
 
     @classmethod
     def from_path(cls, model_dir: Path) -> Analyzer:
@@ -100,7 +101,8 @@ class Analyzer:
         normalized = normalize(text)
         if self._mask_mentions:
             normalized = mask_mentions(normalized)
-        normalized = mask_placeholders(normalized)
+        if self._placeholders and "（" in text:
+            normalized = mask_placeholders(normalized, self._placeholders)
         return build_document(normalized, self.tokenizer.tokenize(normalized.text), self._char_ngrams, self._style)
 
     def analyze(self, text: str, *, id: str | None = None, lang: Lang = "ja", policy: Policy | None = None) -> Report:

@@ -179,6 +179,12 @@ class Catalogue(BaseModel):
         return {f.id: any_of(words[f.category]) for f in self.families if words[f.category]}
 
     @cached_property
+    def placeholders(self) -> frozenset[str]:
+        """Every placeholder （…） the catalogue's replacements write for the writer to fill."""
+        found = re.compile(r"（[^（）\n]{1,30}）")
+        return frozenset(p for f in self.families for r in f.replacements + f.heading for p in found.findall(r))
+
+    @cached_property
     def pressure_words(self) -> re.Pattern[str] | None:
         """Every family's removable pressure words: a replacement that repeats a phrase ({span})
         repeats it without them (「今なら送料無料」→「送料無料でお送りします」)."""

@@ -69,12 +69,15 @@ def load_neutral_words(path: Path = DEFAULT_NEUTRAL_WORDS) -> NeutralWords:
     return data
 
 
-def mask_placeholders(normalized: NormalizedText) -> NormalizedText:
-    """The folded text with each placeholder's content masked (offsets unchanged): a （届けたい人）
+def mask_placeholders(normalized: NormalizedText, known: frozenset[str]) -> NormalizedText:
+    """The folded text with the tool's own placeholders masked (offsets unchanged): a （届けたい人）
     the tool wrote for the writer to fill is not the writer's words, so the checker neither scores
-    nor highlights it. Found in the original text, where full-width parentheses are still told
-    apart from the ASCII ones of 「(笑)」."""
-    found = [normalized.to_folded(*m.span()) for m in PLACEHOLDER.finditer(normalized.original)]
+    nor highlights it. Only the placeholders the catalogue writes (`known`) are masked: a writer's
+    own （税込） or （土） is read as written. Found in the original text, where full-width
+    parentheses are still told apart from the ASCII ones of 「(笑)」."""
+    found = [
+        normalized.to_folded(*m.span()) for m in PLACEHOLDER.finditer(normalized.original) if m.group() in known
+    ]
     if not found:
         return normalized
     chars = list(normalized.text)

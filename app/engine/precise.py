@@ -24,6 +24,11 @@ _SYMBOL_POS = frozenset({"補助記号", "記号", "空白"})
 # Grammar at a phrase's edge (「…OFFにしています」「…のご案内」) does not sell; neither do the
 # neutral words a rewrite may add (ご用意, ご案内): a highlight never ends on them.
 _GRAMMAR_POS = frozenset({"助詞", "助動詞", "接頭辞"})
+# A neutral word at a phrase's edge is trimmed unless it carries this share of the phrase's
+# strongest token: 「ご予約」 in 「急いでご予約を」 sells, 「ご用意」 in 「5名のご用意です」 does not.
+_NEGATIONS = frozenset({"ない", "ず", "ぬ", "ん"})
+NEUTRAL_EDGE_SHARE = 0.25
+GRAMMAR_EDGE_SHARE = 0.25
 
 
 class CatchAll(BaseModel):
@@ -96,21 +101,30 @@ def tightened(phrase: Phrase, view: TokenView, prefix: Prefix, keep: list[tuple[
     ks = list(view.inside(phrase.start, phrase.end))
 
     neutral = load_neutral_words().words
+    top = max((view.scores[k] for k in ks), default=0.0)
 
     def weak(k: int) -> bool:
         token = view.tokens[k]
         if _overlaps(token.start, token.end, keep) and token.pos not in _SYMBOL_POS:
             return False
-        if token.pos in _SYMBOL_POS or token.pos in _GRAMMAR_POS or not token.surface.strip() or view.scores[k] < 0:
+        if token.pos in _SYMBOL_POS or not token.surface.strip() or view.scores[k] < 0:
             return True
-        return token.surface in neutral or token.lemma.split("-")[0] in neutral
+        if token.pos in _GRAMMAR_POS:
+            # a negation is meaning, not grammar: 「申し込まない」 is not 「申し込ま」
+            return token.lemma not in _NEGATIONS and view.scores[k] < GRAMMAR_EDGE_SHARE * top
+        listed = token.surface in neutral or token.lemma.split("-")[0] in neutral
+        return listed and view.scores[k] < NEUTRAL_EDGE_SHARE * top
 
+    if ks and all(view.tokens[k].pos in _SYMBOL_POS for k in ks) and _overlaps(phrase.start, phrase.end, keep):
+        return phrase  # 「!!」「🔥🔥」: a family of stacked marks, all symbols by nature
     while ks and weak(ks[0]):
         ks.pop(0)
     while ks and weak(ks[-1]):
         ks.pop()
     if not ks:
         return None
+    if ks[0] > 0 and view.tokens[ks[0] - 1].surface in ("#", "＃") and view.tokens[ks[0] - 1].start >= phrase.start:
+        ks.insert(0, ks[0] - 1)  # a hashtag is marked with its #, so removing it leaves no stray mark
     start = max(phrase.start, view.tokens[ks[0]].start)
     end = min(phrase.end, view.tokens[ks[-1]].end)
     if (start, end) == (phrase.start, phrase.end):
@@ -128,18 +142,20 @@ def bare_fact(phrase: Phrase, view: TokenView, folded: str, salesy: list[tuple[i
     names = _name_tokens(view, ks, folded)
     hashtag = folded[max(0, phrase.start - 1) : phrase.start + 1].strip()[:1] in ("#", "＃")
     seen_fact = False
-    previous_number = False
+    previous_number = bool(ks) and ks[0] > 0 and any(char.isdigit() for char in view.tokens[ks[0] - 1].surface)
     for k in ks:
         token = view.tokens[k]
         surface = token.surface
         if token.pos in _SYMBOL_POS or not surface.strip():
             previous_number = previous_number and surface in ",.:/"
             continue
+        if token.pos in ("助詞", "助動詞") and surface not in rules.fact_words:
+            continue  # 「3名までです」: grammar around a fact sells nothing
         number = any(char.isdigit() for char in surface)
         fact = (
             hashtag
             or number
-            or (previous_number and token.pos == "名詞")
+            or (previous_number and token.pos in ("名詞", "接尾辞"))
             or surface in rules.fact_words
             or token.lemma in rules.fact_words
             or _overlaps(token.start, token.end, urls)
@@ -148,7 +164,7 @@ def bare_fact(phrase: Phrase, view: TokenView, folded: str, salesy: list[tuple[i
         if not fact:
             return False
         seen_fact = seen_fact or surface not in rules.joiners
-        previous_number = number
+        previous_number = number or (previous_number and token.pos in ("名詞", "接尾辞"))
     return seen_fact
 
 
@@ -166,6 +182,21 @@ def _name_tokens(view: TokenView, ks: list[int], folded: str) -> set[int]:
             found.update(run)
         run = [k] if token is not None and token.pos in ("名詞", "接頭辞") else []
     return found
+
+
+def only_neutral(phrase: Phrase, view: TokenView, known: list[tuple[int, int]]) -> bool:
+    """A phrase made of grammar and neutral words alone (「ください」「ご案内です」) sells nothing by
+    itself, whatever weight the model gives it, unless a catalogue family of its label knows it."""
+    if _overlaps(phrase.start, phrase.end, known):
+        return False
+    neutral = load_neutral_words().words
+    for k in view.inside(phrase.start, phrase.end):
+        token = view.tokens[k]
+        if token.pos in _SYMBOL_POS or token.pos in _GRAMMAR_POS or not token.surface.strip():
+            continue
+        if token.surface not in neutral and token.lemma.split("-")[0] not in neutral:
+            return False
+    return True
 
 
 def strong_and_local(phrase: Phrase, strongest: float, rules: HighlightRules) -> bool:
@@ -196,6 +227,8 @@ def refined(
             phrase = Phrase(start, end, region_weight(prefix, start, end))
         tight = tightened(snapped(phrase, view, prefix), view, prefix, known)
         if tight is None or tight.weight <= 0 or bare_fact(tight, view, folded, salesy, urls, rules):
+            continue
+        if only_neutral(tight, view, known):
             continue
         result.append(tight)
     strongest = max((p.weight for p in result), default=0.0)

@@ -6,7 +6,7 @@ Edits, all in the original text:
   neither a deal nor a story cue, it holds no number, link, @mention or quote, and every name in it
   (a noun run with katakana or Latin letters, or three kanji or more) is still said elsewhere;
 - a dropped call to action becomes one gentle invitation (「気になった方は、お気軽にどうぞ。」), and a
-  dropped deadline in words stays as a date (「今週末までだよ〜!!」→「今週末までのご案内です。」);
+  dropped deadline in words stays as a date (「今週末までだよ〜!!」→「今週末までです。」);
 - in a sentence that stays, a first or last clause that is a recognised pressure phrase and nothing
   else goes with its 「、」 (「今すぐ申し込まないと、一生後悔しますよ。」→「一生後悔しますよ。」), when
   what is left still reads as a sentence;
@@ -307,6 +307,9 @@ def _may_end(clause: str) -> bool:
 
 def _invitation(unit: Unit, suggestions: list[Suggestion], used: set[str]) -> str | None:
     """The first gentle invitation of a call to action in the unit, once per draft."""
+    offered = {r.rstrip("。") for s in suggestions if s.id in INVITING for r in s.replacements}
+    if any(u.rstrip("。") in offered for u in used):
+        return None  # one gentle invitation is enough: a second call to action just goes
     for suggestion in suggestions:
         span = suggestion.span
         if suggestion.id in INVITING and span is not None and unit.start <= span.start and span.end <= unit.end:
@@ -319,12 +322,12 @@ def _invitation(unit: Unit, suggestions: list[Suggestion], used: set[str]) -> st
 
 
 def _deadline(text: str, unit: Unit, used: set[str]) -> str | None:
-    """What a dropped sentence must leave behind of its deadline (「今週末までだよ〜!!」→「今週末までのご案内です。」)."""
+    """What a dropped sentence must leave behind of its deadline (「今週末までだよ〜!!」→「今週末までです。」)."""
     match = _DEADLINE.search(text, unit.start, unit.end)
     if match is None:
         return None
     heading = text[unit.start] in "【＼"
-    kept = f"【{match.group(1)}までのご案内】" if heading else f"{match.group(1)}までのご案内です。"
+    kept = f"【{match.group(1)}まで】" if heading else f"{match.group(1)}までです。"
     if kept in used:
         return None
     used.add(kept)
@@ -383,7 +386,7 @@ def replacements(
     """(start, end, replacement) per recognised span outside the `removed` ranges that stands as
     its own clause, in text order, never overlapping, each keeping every fact and name of the span."""
     edits: list[Edit] = []
-    invited = any(r in used for s in reading.suggestions if s.id in INVITING for r in s.replacements)
+    invited = any(r.rstrip("。") in {u.rstrip("。") for u in used} for s in reading.suggestions if s.id in INVITING for r in s.replacements)
     facts = [m.span() for m in FACT.finditer(original)]
     for suggestion in sorted((s for s in reading.suggestions if s.span), key=lambda s: s.span.start):  # type: ignore[union-attr]
         span = suggestion.span

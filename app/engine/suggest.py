@@ -96,11 +96,11 @@ def slot_of(original: str, start: int, end: int) -> Slot:
     (【】, ＼／, ■: a short heading), or in a clause of a sentence."""
     text = original[start:end]
     before = original[start - 1] if start > 0 else ""
-    if text[:1] in "#＃" or before in "#＃":
+    if (text[:1] and text[:1] in "#＃") or (before and before in "#＃"):
         return "hashtag"
     line_start = original.rfind("\n", 0, start) + 1
     lead = original[line_start:start].strip()
-    if before in _HEADING_OPENERS or text[:1] in _HEADING_OPENERS or (lead and lead[0] in "■◆▼◇□●" and len(lead) <= 2):
+    if (before and before in _HEADING_OPENERS) or (text[:1] and text[:1] in _HEADING_OPENERS) or (lead and lead[0] in "■◆▼◇□●" and len(lead) <= 2):
         return "heading"
     return "clause"
 

@@ -17,7 +17,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import json
+from pathlib import Path
+
 from app.engine.analyze import Analyzer
+from app.engine.rewrite import Answers, rewrite_report
 from app.engine.facts import lost_facts
 from app.engine.neutral import added_content_words
 from app.engine.soften import raises
@@ -25,6 +29,7 @@ from app.labels import HARD_SELL_LABELS, Label, Verdict
 from app.schemas import Report
 from app.training.corpus import Post
 
+STORY_ANSWERS_PATH = Path(__file__).resolve().parents[2] / "tests" / "data" / "story_answers.jsonl"
 STACKED_MARKS = "pushy.exclamation"  # 「!!」 spans: annotators rarely list them, so precision sets them aside
 CATCH_ALL = frozenset({"pushy.other", "discount.other"})
 
@@ -166,7 +171,9 @@ def replacement_metrics(analyzer: Analyzer, posts: Sequence[Post]) -> Replacemen
                     continue
                 counts.n += 1
                 after = analyzer.analyze(edited)
-                marked = highlighted_writing(after, written_regions(post.text, edited))
+                # the tool's words: the replacement less the writer's own words it repeats ({span})
+                regions = [(span.start + a, span.start + b) for a, b in written_regions(span.text, replacement)]
+                marked = highlighted_writing(after, regions)
                 lowered = analyzer.plain_scores(edited)[Label(suggestion.category)] < before[Label(suggestion.category)]
                 added = added_content_words(post.text, edited, analyzer.tokenizer)
                 counts.highlighted += bool(marked)
@@ -228,3 +235,59 @@ def softened_fix_metrics(analyzer: Analyzer, posts: Sequence[Post]) -> SoftenedC
         if (marked or added or lost or worse) and len(counts.examples) < 40:
             counts.examples.append(f"{post.text[:60]!r} → {softened[:80]!r} marked={marked} added={added} lost={lost} raised={worse}")
     return counts
+
+
+def load_story_answers(path: Path = STORY_ANSWERS_PATH) -> list[Answers]:
+    """The fixed episode/reason pairs written for the guided-rewrite measurement (one JSON a line)."""
+    return [Answers(**json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@dataclass
+class RewriteCounts:
+    """Guided story rewrites of hard sells, the answer pairs taken in turn."""
+
+    n: int = 0
+    ok_story: int = 0
+    facts_kept: int = 0
+    inventing: int = 0
+    examples: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Shares and counts for the bench and the model card."""
+        n = self.n or 1
+        return {
+            "n": self.n,
+            "ok_story": round(self.ok_story / n, 4),
+            "facts_kept": round(self.facts_kept / n, 4),
+            "inventing": self.inventing,
+        }
+
+
+def guided_rewrite_metrics(analyzer: Analyzer, posts: Sequence[Post], answers: Sequence[Answers]) -> RewriteCounts:
+    """Each hard-sell post rewritten with the next answer pair: does it come back ok with the story
+    label, with every fact of the draft, adding no word beyond the writer's and the neutral list?"""
+    counts = RewriteCounts()
+    hard = [p for p in posts if p.hard_sell]
+    for k, post in enumerate(hard):
+        pair = answers[k % len(answers)]
+        text, report = rewrite_report(analyzer, post.text, pair)
+        counts.n += 1
+        good = report.verdict == Verdict.OK and Label.STORY in report.labels
+        counts.ok_story += good
+        counts.facts_kept += not lost_facts(analyzer.facts(post.text), text)
+        counts.inventing += bool(added_content_words(post.text + pair.episode + pair.reason, text, analyzer.tokenizer))
+        if not good and len(counts.examples) < 20:
+            counts.examples.append(f"{report.verdict.value} {report.scores.model_dump()}: {text[:160]!r}")
+    return counts
+
+
+def fix_loop_metrics(analyzer: Analyzer, posts: Sequence[Post]) -> dict[str, Any]:
+    """Every fix-loop figure on one split (see the module docstring)."""
+    hard = [p for p in posts if p.hard_sell]
+    reports = [analyzer.analyze(p.text) for p in hard]
+    return {
+        "highlights": highlight_metrics(hard, reports, analyzer.only_fact).as_dict(),
+        "replacements": replacement_metrics(analyzer, hard).as_dict(),
+        "softened": softened_fix_metrics(analyzer, hard).as_dict(),
+        "guided_rewrite": guided_rewrite_metrics(analyzer, hard, load_story_answers()).as_dict(),
+    }
