@@ -103,8 +103,10 @@ def tightened(phrase: Phrase, view: TokenView, prefix: Prefix, keep: list[tuple[
     neutral = load_neutral_words().words
     top = max((view.scores[k] for k in ks), default=0.0)
 
-    def weak(k: int) -> bool:
+    def weak(k: int, left: bool = False) -> bool:
         token = view.tokens[k]
+        if left and token.pos == "接頭辞":
+            return False  # 「全」 of 「全プラン」, 「ご」 of 「ご来店」: a prefix belongs to the word after it
         if _overlaps(token.start, token.end, keep) and token.pos not in _SYMBOL_POS:
             return False
         if token.pos in _SYMBOL_POS or not token.surface.strip() or view.scores[k] < 0:
@@ -117,7 +119,7 @@ def tightened(phrase: Phrase, view: TokenView, prefix: Prefix, keep: list[tuple[
 
     if ks and all(view.tokens[k].pos in _SYMBOL_POS for k in ks) and _overlaps(phrase.start, phrase.end, keep):
         return phrase  # 「!!」「🔥🔥」: a family of stacked marks, all symbols by nature
-    while ks and weak(ks[0]):
+    while ks and weak(ks[0], left=True):
         ks.pop(0)
     while ks and weak(ks[-1]):
         ks.pop()
@@ -127,9 +129,22 @@ def tightened(phrase: Phrase, view: TokenView, prefix: Prefix, keep: list[tuple[
         ks.insert(0, ks[0] - 1)  # a hashtag is marked with its #, so removing it leaves no stray mark
     start = max(phrase.start, view.tokens[ks[0]].start)
     end = min(phrase.end, view.tokens[ks[-1]].end)
+    if view.tokens[ks[0]].surface in ("#", "＃"):
+        end = _hashtag_end(view, ks[0], end)  # a hashtag is marked whole, so removing it leaves no stray word
     if (start, end) == (phrase.start, phrase.end):
         return phrase
     return Phrase(start, end, region_weight(prefix, start, end))
+
+
+def _hashtag_end(view: TokenView, k: int, end: int) -> int:
+    """Where the hashtag that starts at token k ends (the next space, # or symbol)."""
+    for token in view.tokens[k + 1 :]:
+        if token.start != end and token.start > view.tokens[k].end and token.start > end:
+            break
+        if token.surface in ("#", "＃") or not token.surface.strip() or (token.pos in _SYMBOL_POS and token.surface not in "_-・"):
+            break
+        end = max(end, token.end)
+    return end
 
 
 def bare_fact(phrase: Phrase, view: TokenView, folded: str, salesy: list[tuple[int, int]], urls: list[tuple[int, int]], rules: HighlightRules) -> bool:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from app.engine.analyze import Analyzer, InvalidText, check_text
+from app.engine.neutral import PLACEHOLDER
 from app.engine.soften import PRESSURE_PUNCT, units
 from app.schemas import Report
 
@@ -54,11 +55,31 @@ def _calm(sentence: str, pressure: list[str]) -> str:
     return sentence
 
 
+def calmed(analyzer: Analyzer, text: str, facts: list[str]) -> str:
+    """The text with each flagged phrase that holds a fact given its first catalogue replacement
+    that keeps every fact and needs nothing filled in (「残り5名で締め切ります」→「5名までです」)."""
+    report = analyzer.analyze(text)
+    edits = []
+    for suggestion in report.suggestions:
+        span = suggestion.span
+        if span is None or suggestion.category == "story" or not any(f in span.text for f in facts):
+            continue
+        for replacement in suggestion.replacements:
+            kept = all(f in replacement for f in facts if f in span.text)
+            if replacement and kept and not PLACEHOLDER.search(replacement):
+                edits.append((span.start, span.end, replacement))
+                break
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
 def fact_sentences(analyzer: Analyzer, draft: str, softened: str) -> tuple[list[str], list[str]]:
     """The softened draft's sentences that hold a fact of the draft, calmed (pressure phrases that
     hold no fact, decoration and marks taken out), and the hashtags that name something; facts no
     sentence kept follow on a line of their own."""
     facts = analyzer.facts(draft)
+    softened = calmed(analyzer, softened, facts)
     report = analyzer.analyze(softened)
     pressure = [s.text for s in report.spans if s.category != "story" and not any(f in s.text for f in facts)]
     body = softened

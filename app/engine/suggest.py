@@ -144,12 +144,17 @@ def stands_alone(original: str, start: int, end: int) -> bool:
     return opens and closes
 
 
-def without_doubled_ending(replacement: str, following: str) -> str:
-    """「…20倍です」 before the draft's own 「です」 would read 「ですです」: the draft's ending stays."""
-    for ending in _ENDINGS:
-        if following.startswith(_ENDINGS) and replacement.endswith(ending):
-            return replacement[: -len(ending)]
-    return replacement
+def without_doubled_ending(replacement: str, following: str) -> str | None:
+    """「…20倍です」 before the draft's own 「です」 would read 「ですです」: the draft's ending stays.
+    None when the two endings differ (「5名までです」 before 「ます」): no replacement fits there."""
+    if not following.startswith(_ENDINGS):
+        return replacement
+    ending = next((e for e in sorted(_ENDINGS, key=len, reverse=True) if replacement.endswith(e)), None)
+    if ending is None:
+        return None  # 「…OFFにしています」+「です」 or a removal before 「です」: the sentence would break
+    if following.startswith(ending):
+        return replacement[: -len(ending)]
+    return None
 
 
 def slot_replacements(
@@ -167,7 +172,8 @@ def slot_replacements(
     if not stands_alone(original, start, end):
         return []
     rendered = render_replacements(entry.replacements, original[start:end], pressure)
-    return list(dict.fromkeys(without_doubled_ending(r, original[end:]) for r in rendered))
+    fitted = (without_doubled_ending(r, original[end:]) for r in rendered)
+    return list(dict.fromkeys(r for r in fitted if r is not None))
 
 
 def span_suggestions(
