@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from app.engine.catalogue import Catalogue, Fallback, Family, Lang
 from app.engine.explain import URL
 from app.engine.features import Document
+from app.engine.neutral import load_neutral_words
 from app.engine.soften import is_name
 from app.engine.tokenize import Token
 from app.labels import Label
@@ -105,6 +106,13 @@ def slot_of(original: str, start: int, end: int) -> Slot:
     return "clause"
 
 
+def _names_something(phrase: str) -> bool:
+    """Whether the phrase names a product, place or person (not only the letters of selling: DM, OFF)."""
+    selling = load_neutral_words().selling_letters
+    words = re.sub(r"[A-Za-zＡ-Ｚａ-ｚ]+", lambda m: "" if m.group().casefold() in selling else m.group(), phrase)
+    return is_name(words)
+
+
 def render_replacements(templates: list[str], core: str, pressure: re.Pattern[str] | None = None) -> list[str]:
     """Fill {span} (the flagged phrase, pressure punctuation removed), {n} (its first number),
     {qty} (its first number with its counter, e.g. 5名様) and {deadline} (the day it names); skip
@@ -121,6 +129,8 @@ def render_replacements(templates: list[str], core: str, pressure: re.Pattern[st
             continue
         if ("{deadline}" in template and not day) or (day and "{span}" not in template and "{deadline}" not in template):
             continue
+        if "{span}" not in template and template and _names_something(calm):
+            continue  # 「このクオリティでこの値段は今だけ」: a fixed sentence would drop what it names
         text = template.replace("{span}", calm).replace("{n}", numbers[0] if numbers else "")
         text = text.replace("{qty}", quantity.group() if quantity else "").replace("{deadline}", day.group() if day else "")
         if any(number not in text for number in numbers) or text == core or text in rendered:
@@ -169,6 +179,8 @@ def slot_replacements(
     if slot == "heading":
         templates = entry.heading if isinstance(entry, Family) else []
         return [r for r in render_replacements(templates, original[start:end], pressure) if r]
+    if not any(char.isalnum() for char in original[start:end]):
+        return render_replacements(entry.replacements, original[start:end], pressure)  # 「!!」→「。」 fits anywhere
     if not stands_alone(original, start, end):
         return []
     rendered = render_replacements(entry.replacements, original[start:end], pressure)

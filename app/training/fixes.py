@@ -13,17 +13,16 @@ retrained model (`bench/suggestions.py`, the model card's softening section, and
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-import json
-from pathlib import Path
-
 from app.engine.analyze import Analyzer
-from app.engine.rewrite import Answers, rewrite_report
 from app.engine.facts import lost_facts
 from app.engine.neutral import added_content_words
+from app.engine.rewrite import Answers, rewrite_report
 from app.engine.soften import raises
 from app.labels import HARD_SELL_LABELS, Label, Verdict
 from app.schemas import Report
