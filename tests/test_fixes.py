@@ -106,6 +106,7 @@ def test_replacements_applied_alone_are_never_highlighted_and_add_no_word(analyz
     assert counts.n > 100
     assert counts.highlighted == 0, counts.examples[:5]
     assert counts.inventing == 0, counts.examples[:5]
+    assert counts.not_lowered == 0, counts.examples[:5]  # each one lowers its category's score
 
 
 def test_softened_drafts_are_never_highlighted_add_no_word_and_never_rise(analyzer: Analyzer, test_hard_sells: list[Post]) -> None:

@@ -133,7 +133,7 @@ class Analyzer:
         prefixes = self.densities(doc, scored, cuts)
         sections = self.sections(doc, encoded, verdict, cuts)
         spans = _inside_flagged_sections(self.spans(doc, prefixes, matched, allowed), sections)
-        suggestions = span_suggestions(spans, doc, self.catalogue, lang, hits or None)
+        suggestions = self._lowering(text, span_suggestions(spans, doc, self.catalogue, lang, hits or None))
         rules = {(s.span.start, s.span.end): s.id for s in suggestions if s.span is not None}
         spans = [s.model_copy(update={"rule": rules.get((s.start, s.end), _STORY_RULE)}) for s in spans]
         salesy = [region for regions in matched.values() for region in regions]
@@ -219,6 +219,28 @@ class Analyzer:
             start, end = doc.normalized.to_original(a, b)
             names.append((start, end, doc.normalized.original[start:end]))
         return names
+
+    def _lowering(self, text: str, suggestions: list[Suggestion]) -> list[Suggestion]:
+        """Only replacements that lower their category's score when applied alone at their span: a
+        fix that leaves the phrase reading as pushy as before is no fix (with fewer words around
+        them, the draft's other terms weigh more, so removing a weak phrase can raise a score)."""
+        if not any(s.replacements for s in suggestions):
+            return suggestions
+        before = self.plain_scores(text)
+        kept = []
+        for suggestion in suggestions:
+            span = suggestion.span
+            if span is None or not suggestion.replacements or suggestion.category not in HARD_SELL_LABELS:
+                kept.append(suggestion)
+                continue
+            label = Label(suggestion.category)
+            fixes = [
+                r
+                for r in suggestion.replacements
+                if (edited := text[: span.start] + r + text[span.end :]).strip() and self.plain_scores(edited)[label] < before[label]
+            ]
+            kept.append(suggestion if fixes == suggestion.replacements else suggestion.model_copy(update={"replacements": fixes}))
+        return kept
 
     def plain_scores(self, text: str) -> dict[Label, float]:
         """The whole draft's probabilities read as one text (no block rule): what a one-click
