@@ -252,7 +252,10 @@ class Analyzer:
         no catalogue pattern knows as pressure (「最終日」「フォロー」 are not names)."""
         doc = self.document(text)
         salesy = [r for regions in self.family_matches(doc.normalized.text).values() for r in regions]
-        return fact_strings(text, [(a, b) for a, b, _ in self._names(doc, salesy)])
+        names = [(a, b) for a, b, _ in self._names(doc, salesy)]
+        folded = [doc.normalized.to_folded(a, b) for a, b in names]
+        # 「コスパ最強」「絶対後悔」: a run that holds a pressure phrase names nothing a reader needs
+        return fact_strings(text, [n for n, (x, y) in zip(names, folded) if not any(p < y and x < q for p, q in salesy)])
 
     def only_fact(self, text: str, start: int, end: int) -> bool:
         """Whether text[start:end] is only a fact (a date, count, price, link, place, product or

@@ -125,12 +125,18 @@ def tightened(phrase: Phrase, view: TokenView, prefix: Prefix, keep: list[tuple[
         ks.pop()
     if not ks:
         return None
+    last = ks[-1]
+    if any(c.isdigit() for c in view.tokens[last].surface) and last + 1 < len(view.tokens):
+        counter = view.tokens[last + 1]
+        if counter.pos in ("名詞", "接尾辞") and counter.start == view.tokens[last].end and counter.end <= phrase.end:
+            ks.append(last + 1)  # 「ﾗｽﾄ３日」: a number keeps its counter
     if ks[0] > 0 and view.tokens[ks[0] - 1].surface in ("#", "＃") and view.tokens[ks[0] - 1].start >= phrase.start:
         ks.insert(0, ks[0] - 1)  # a hashtag is marked with its #, so removing it leaves no stray mark
     start = max(phrase.start, view.tokens[ks[0]].start)
     end = min(phrase.end, view.tokens[ks[-1]].end)
     if view.tokens[ks[0]].surface in ("#", "＃"):
-        end = _hashtag_end(view, ks[0], end)  # a hashtag is marked whole, so removing it leaves no stray word
+        # one hashtag, marked whole: removing it leaves no stray word and takes no neighbouring tag
+        end = _hashtag_end(view, ks[0], view.tokens[ks[0]].end)
     if (start, end) == (phrase.start, phrase.end):
         return phrase
     return Phrase(start, end, region_weight(prefix, start, end))
@@ -139,7 +145,7 @@ def tightened(phrase: Phrase, view: TokenView, prefix: Prefix, keep: list[tuple[
 def _hashtag_end(view: TokenView, k: int, end: int) -> int:
     """Where the hashtag that starts at token k ends (the next space, # or symbol)."""
     for token in view.tokens[k + 1 :]:
-        if token.start != end and token.start > view.tokens[k].end and token.start > end:
+        if token.start > end:  # a space: the tag has ended
             break
         if token.surface in ("#", "＃") or not token.surface.strip() or (token.pos in _SYMBOL_POS and token.surface not in "_-・"):
             break

@@ -204,7 +204,7 @@ def render(metadata: dict[str, Any], selection_path: Path) -> str:
             "cue, and names nothing that the draft's prose does not say elsewhere is dropped (a sentence",
             "broken over short lines goes whole or not at all), and so is a first or last clause that a",
             "catalogue family recognises as pressure; a call to action becomes one gentle invitation, and",
-            "a deadline in words stays as 「…までのご案内です」. A recognised phrase that stands as its own",
+            "a deadline in words stays as 「…までです」. A recognised phrase that stands as its own",
             "sentence takes a replacement that keeps its facts and names (in a heading, only one short",
             "enough to read as a heading), and removable pressure words (今すぐ, 絶対) go from the phrases",
             "that stay. A calm deal post still reads as discount spam under the labelling guide, and much",
