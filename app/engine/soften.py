@@ -254,7 +254,7 @@ def _clause_drops(text: str, unit: Unit, reading: Reading, fallback_ids: frozens
         edits.append((first[0], clauses[1][0], ""))
     if len(clauses) > 2 or not edits:
         before = clauses[-2]
-        if _pressure_clause(text, last, reading, known) and _may_end(text[before[0] : before[1]]):
+        if _pressure_clause(text, last, reading, known) and may_end(text[before[0] : before[1]]):
             edits.append((before[1], last[1], ""))
     return edits
 
@@ -299,7 +299,7 @@ _PREDICATE_END = re.compile(r"(?:[すただいるんねようぬ]|ません)$")
 _CONNECTIVE_END = re.compile(r"(?:ので|のに|けど|けれど|ながら|つつ|たり|たら|だら|から|まで|より)$")
 
 
-def _may_end(clause: str) -> bool:
+def may_end(clause: str) -> bool:
     """Whether a clause can end its sentence once what followed it is gone."""
     clause = clause.rstrip()
     return _PREDICATE_END.search(clause) is not None and _CONNECTIVE_END.search(clause) is None
