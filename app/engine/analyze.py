@@ -134,6 +134,7 @@ class Analyzer:
         sections = self.sections(doc, encoded, verdict, cuts)
         spans = _inside_flagged_sections(self.spans(doc, prefixes, matched, allowed), sections)
         suggestions = self._lowering(text, span_suggestions(spans, doc, self.catalogue, lang, hits or None))
+        suggestions = self._with_evidence(doc, prefixes, suggestions, lang)
         rules = {(s.span.start, s.span.end): s.id for s in suggestions if s.span is not None}
         spans = [s.model_copy(update={"rule": rules.get((s.start, s.end), _STORY_RULE)}) for s in spans]
         salesy = [region for regions in matched.values() for region in regions]
@@ -219,6 +220,27 @@ class Analyzer:
             start, end = doc.normalized.to_original(a, b)
             names.append((start, end, doc.normalized.original[start:end]))
         return names
+
+    def _with_evidence(
+        self, doc: Document, prefixes: dict[Label, explain.Prefix], suggestions: list[Suggestion], lang: Lang
+    ) -> list[Suggestion]:
+        """A phrase no family knows says which of its words carry the model's reading (the two
+        strongest content words), so the writer sees why a sentence of their own was marked."""
+        result = []
+        for suggestion in suggestions:
+            fallback = self.catalogue.fallbacks.get(Label(suggestion.category)) if suggestion.category in HARD_SELL_LABELS else None
+            span = suggestion.span
+            if fallback is None or fallback.evidence is None or suggestion.id != fallback.id or span is None:
+                result.append(suggestion)
+                continue
+            words = precise.strongest_words(doc, prefixes[Label(suggestion.category)], *doc.normalized.to_folded(span.start, span.end))
+            if not words:
+                result.append(suggestion)
+                continue
+            joiner = "」「" if lang == "ja" else "”, “"
+            note = fallback.evidence.get(lang).replace("{words}", joiner.join(words))
+            result.append(suggestion.model_copy(update={"message": f"{suggestion.message}{'' if lang == 'ja' else ' '}{note}"}))
+        return result
 
     def _lowering(self, text: str, suggestions: list[Suggestion]) -> list[Suggestion]:
         """Only replacements that lower their category's score when applied alone at their span: a

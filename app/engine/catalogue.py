@@ -99,6 +99,8 @@ class Fallback(BaseModel):
     # no canned text: a phrase no family knows has no replacement that keeps what it says
     replacements: list[str] = Field(default_factory=list)
     story_prompt: Localized
+    # which words carry the model's reading ({words}: the strongest words of the phrase)
+    evidence: Localized | None = None
 
 
 class Outline(BaseModel):

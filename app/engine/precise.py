@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.engine.explain import Phrase, Prefix, outside_urls, region_weight
+from app.engine.features import Document
 from app.engine.neutral import load_neutral_words
 from app.engine.soften import is_name
 from app.engine.tokenize import Token
@@ -218,6 +219,20 @@ def only_neutral(phrase: Phrase, view: TokenView, known: list[tuple[int, int]]) 
         if token.surface not in neutral and token.lemma.split("-")[0] not in neutral:
             return False
     return True
+
+
+def strongest_words(doc: Document, prefix: Prefix, start: int, end: int, limit: int = 2) -> list[str]:
+    """The content words of [start, end) that carry the label most, strongest first, as typed."""
+    view = TokenView(doc.tokens, prefix)
+    ranked = sorted(
+        (k for k in view.inside(start, end) if view.tokens[k].pos not in _SYMBOL_POS | _GRAMMAR_POS and view.scores[k] > 0),
+        key=lambda k: -view.scores[k],
+    )
+    words = []
+    for k in ranked[:limit]:
+        a, b = doc.normalized.to_original(view.tokens[k].start, view.tokens[k].end)
+        words.append(doc.normalized.original[a:b])
+    return words
 
 
 def strong_and_local(phrase: Phrase, strongest: float, rules: HighlightRules) -> bool:
