@@ -181,3 +181,20 @@ def test_cli_rewrite_prints_the_story_and_its_verdict(tmp_path: Path) -> None:
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
     assert bad.returncode == 2
+
+
+def test_the_issue_draft_softens_without_invented_motives_or_leftover_pressure(analyzer: Analyzer) -> None:
+    draft = "【本日限り】全品50%OFF!!残りわずか!今すぐご来店ください🔥\n詳しくはDMで!"
+    softened = analyzer.analyze(draft).softened_text
+    assert "50%OFF" in softened and "本日" in softened  # the deal and its day stay
+    for pressure in ("残りわずか", "今すぐ", "DMで", "!!"):
+        assert pressure not in softened, softened
+    assert softened.count("どうぞ") == 1
+    assert added_content_words(draft, softened, analyzer.tokenizer) == [], softened
+
+
+def test_stacked_dm_and_never_again_are_recognised_and_calmed(analyzer: Analyzer) -> None:
+    report = analyzer.analyze("限定30個の手作りジャム、二度と手に入りません!今すぐDMください!DM!DM!")
+    rules = {s.rule for s in report.spans}
+    assert {"pushy.fomo", "pushy.dm_funnel"} <= rules
+    assert "DM!DM" not in report.softened_text and "30個" in report.softened_text

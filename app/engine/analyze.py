@@ -74,6 +74,12 @@ def _inside_flagged_sections(spans: list[Span], sections: list[Section]) -> list
     ]
 
 
+def _unfiltered(suggestions: list[Suggestion], fitting: list[Suggestion]) -> list[Suggestion]:
+    """The report's suggestions with each span suggestion's full list of fitting replacements back."""
+    full = {(f.id, f.span.start, f.span.end): f for f in fitting if f.span is not None}
+    return [full.get((s.id, s.span.start, s.span.end), s) if s.span is not None else s for s in suggestions]
+
+
 class Analyzer:
     """Holds the heavy parts (tokenizer, model, catalogue), loaded once, and analyses drafts."""
 
@@ -133,8 +139,10 @@ class Analyzer:
         prefixes = self.densities(doc, scored, cuts)
         sections = self.sections(doc, encoded, verdict, cuts)
         spans = _inside_flagged_sections(self.spans(doc, prefixes, matched, allowed), sections)
-        suggestions = self._lowering(text, span_suggestions(spans, doc, self.catalogue, lang, hits or None))
-        suggestions = self._with_evidence(doc, prefixes, suggestions, lang)
+        # softening weighs its edits together (the whole rewrite must not rise), so it works from every
+        # fitting replacement; the report offers only those that lower their score when applied alone
+        fitting = span_suggestions(spans, doc, self.catalogue, lang, hits or None)
+        suggestions = self._with_evidence(doc, prefixes, self._lowering(text, fitting), lang)
         rules = {(s.span.start, s.span.end): s.id for s in suggestions if s.span is not None}
         spans = [s.model_copy(update={"rule": rules.get((s.start, s.end), _STORY_RULE)}) for s in spans]
         salesy = [region for regions in matched.values() for region in regions]
@@ -152,7 +160,7 @@ class Analyzer:
             suggestions=suggestions,
             # an ok draft is left as written: there is nothing to soften, and its "!!" may be joy
             softened_text=soften(
-                text, self._reading(doc, encoded, spans, suggestions, cuts, salesy), self._fallback_ids,
+                text, self._reading(doc, encoded, spans, _unfiltered(suggestions, fitting), cuts, salesy), self._fallback_ids,
                 self.hard_sell_scores, unmasked,
             )
             if verdict != Verdict.OK

@@ -429,8 +429,17 @@ def replacements(
         choice = next(fitting, span.text)
         if choice != span.text:
             invited = invited or (inviting and bool(choice))
-            edits.append(_removal(original, Unit(span.start, span.end)) if not choice else (span.start, span.end, choice))
+            edits.append(_sentence_removal(original, span.start, span.end) if not choice else (span.start, span.end, choice))
     return edits
+
+
+def _sentence_removal(text: str, start: int, end: int) -> Edit:
+    """Remove a phrase that stands as its own sentence together with its end marks (「…手に入りません。」
+    leaves no stray 「。」); a phrase inside a sentence goes alone."""
+    if not start or text[start - 1] in _SENTENCE_END or text[start - 1] in "\n 　" or unicodedata.category(text[start - 1]) == "So":
+        while end < len(text) and text[end] in _SENTENCE_END:
+            end += 1
+    return _removal(text, Unit(start, end))
 
 
 def word_deletions(original: str, reading: Reading, taken: list[tuple[int, int]]) -> list[Edit]:
