@@ -19,6 +19,7 @@ from app.config import Settings, get_settings
 from app.engine.analyze import Analyzer, InvalidText, check_text
 from app.engine.model import ModelLoadError
 from app.engine.policy import Policy, load_rules_file
+from app.engine.rewrite import Answers, check_answer, rewrite_report
 from app.labels import Verdict
 from app.report_text import render
 
@@ -235,6 +236,22 @@ _DELEGATED_HELP = {
 }
 
 
+def cmd_rewrite(args: argparse.Namespace) -> int:
+    """Print the guided story rewrite of a draft and its verdict."""
+    draft = _read_source(args.file)
+    analyzer = _load_analyzer(args.model)
+    try:
+        answers = Answers(check_answer("episode", args.episode), check_answer("reason", args.reason))
+        check_text(draft, get_settings().max_chars)
+    except InvalidText as exc:
+        raise UsageError(str(exc)) from exc
+    text, report = rewrite_report(analyzer, draft, answers)
+    print(text)
+    print(f"\n判定: {report.verdict.value} / スコア: 割引スパム {report.scores.discount_spam:.2f} "
+          f"/ 押し売り {report.scores.pushy_pitch:.2f} / ストーリー {report.scores.story:.2f}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(prog="urikomi", description="Score Japanese social posts for hard selling.")
@@ -252,6 +269,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--allow", action="append", default=[], metavar="TERM", help="never flag this term (repeatable)")
     check.add_argument("--sensitivity", choices=["low", "default", "high"], default="default")
     check.set_defaults(func=cmd_check)
+
+    rewrite = sub.add_parser("rewrite", help="rewrite a draft as a story from your two answers")
+    rewrite.add_argument("file", help="the draft (a text file; - reads standard input)")
+    rewrite.add_argument("--episode", required=True, help="a moment: a customer's words, a scene from your work (1-300 characters)")
+    rewrite.add_argument("--reason", required=True, help="why you offer this, or who it is for (1-300 characters)")
+    rewrite.add_argument("--model", type=Path, help="model directory (default: URIKOMI_MODEL_PATH or the shipped model)")
+    rewrite.set_defaults(func=cmd_rewrite)
 
     serve = sub.add_parser("serve", help="run the HTTP API")
     serve.add_argument("--host", default="127.0.0.1")

@@ -258,7 +258,7 @@ def test_clauses_are_split_at_commas_outside_quotes_and_their_end_marks_are_not_
      ("それ", False), ("このプリウス", False), ("見つけたら", False)],
 )
 def test_only_a_clause_that_ends_like_a_predicate_may_end_a_sentence_when_the_next_clause_goes(clause: str, may_end: bool) -> None:
-    from app.engine.soften import _may_end
+    from app.engine.soften import may_end as _may_end
 
     assert _may_end(clause) is may_end
 

@@ -28,11 +28,14 @@ from app.api.models import (
     ItemError,
     Lang,
     LengthInfo,
+    RewriteResponse,
 )
 from app.engine.analyze import Analyzer, InvalidText, check_text
 from app.engine.feed import FeedItem, FeedLimits, summarize
 from app.engine.length import Platform, length_hint
 from app.engine.policy import Policy
+from app.engine.rewrite import Answers
+from app.engine.rewrite import rewrite as story_rewrite
 from app.labels import Label
 
 PLATFORMS = frozenset(get_args(Platform))
@@ -154,6 +157,15 @@ def analyze(job: Job) -> bytes:
     _check_deadline(job)
     (draft,) = job.drafts
     return _report(draft, job, draft.id).model_dump_json().encode()
+
+
+def rewrite(job: Job, answers: Answers) -> bytes:
+    """POST /v1/rewrite: the guided story rewrite of one draft and the report of the rewrite."""
+    _check_deadline(job)
+    (draft,) = job.drafts
+    text = story_rewrite(_engine(), check_text(draft.text, job.max_chars), answers)
+    report = _report(Draft(text, None, draft.platform), job, None)
+    return RewriteResponse.model_construct(text=text, report=report).model_dump_json().encode()
 
 
 def batch(job: Job) -> bytes:

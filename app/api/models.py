@@ -176,3 +176,30 @@ class Health(BaseModel):
     """Liveness / readiness answer."""
 
     status: Literal["ok", "loading"]
+
+
+class StoryAnswers(BaseModel):
+    """The writer's answers to the two story questions, used word for word."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    episode: str = Field(min_length=1, max_length=300, description="a moment: a customer's words, a scene from the work")
+    reason: str = Field(min_length=1, max_length=300, description="why you offer this, or who it is for")
+
+
+class RewriteRequest(BaseModel):
+    """A draft and the writer's story: the guided story rewrite."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(description="the draft, 1..URIKOMI_MAX_CHARS characters after trimming")
+    answers: StoryAnswers
+    platform: Platform | None = Field(default=None, description="adds that platform's length hint to the report")
+    lang: Lang = Field(default="ja", description="language of messages")
+
+
+class RewriteResponse(BaseModel):
+    """The rewritten draft and the analysis of it."""
+
+    text: str = Field(description="episode, reason, the draft's facts, one gentle invitation")
+    report: AnalyzeResponse

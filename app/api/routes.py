@@ -24,11 +24,14 @@ from app.api.models import (
     Health,
     Lang,
     ModelResponse,
+    RewriteRequest,
+    RewriteResponse,
 )
 from app.api.pool import AnalysisPool
 from app.config import Settings
 from app.engine.analyze import InvalidText, check_text
 from app.engine.policy import Policy
+from app.engine.rewrite import Answers, check_answer
 from app.feedback import FeedbackStore, Judgement
 
 router = APIRouter()  # operations: no key, no rate limit
@@ -64,6 +67,17 @@ async def analyze(body: AnalyzeRequest, pool: PoolDep, settings: SettingsDep, ru
     check_text(body.text, settings.max_chars)  # cheap: refuse before queueing
     draft = jobs.Draft(body.text, jobs.item_id(body.id), body.platform)
     return _json(await pool.run(jobs.analyze, _job(body, (draft,), settings, rules, pool)))
+
+
+@v1.post("/v1/rewrite", response_model=RewriteResponse, tags=["analysis"])
+async def rewrite_draft(body: RewriteRequest, pool: PoolDep, settings: SettingsDep, rules: RulesDep) -> Response:
+    """Rewrite a draft as a story: the writer's episode and reason first, then its facts, then one
+    gentle invitation; the report is the analysis of the rewrite."""
+    check_text(body.text, settings.max_chars)  # cheap: refuse before queueing
+    answers = Answers(check_answer("episode", body.answers.episode), check_answer("reason", body.answers.reason))
+    draft = jobs.Draft(body.text, None, body.platform)
+    job = jobs.Job((draft,), body.lang, rules.merged(Policy()), settings.max_chars, pool.deadline())
+    return _json(await pool.run(jobs.rewrite, job, answers))
 
 
 @v1.post("/v1/analyze/batch", response_model=BatchResponse, tags=["analysis"])

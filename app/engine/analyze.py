@@ -9,12 +9,16 @@ import re
 from pathlib import Path
 from typing import Any, get_args
 
-from app.engine import blocks, explain
+import numpy as np
+
+from app.engine import blocks, explain, precise
 from app.engine.catalogue import Catalogue, Lang, load_catalogue
 from app.engine.compliance import compliance_prompts
+from app.engine.facts import fact_strings
 from app.engine.features import Document, build_document
 from app.engine.mentions import mask_mentions
 from app.engine.model import Encoded, LinearModel, Scored, load_model
+from app.engine.neutral import mask_placeholders
 from app.engine.normalize import normalize
 from app.engine.offsets import Utf16Offsets
 from app.engine.policy import Policy, Sensitivity, Thresholds, allowed_regions, thresholds_for
@@ -71,6 +75,12 @@ def _inside_flagged_sections(spans: list[Span], sections: list[Section]) -> list
     ]
 
 
+def _unfiltered(suggestions: list[Suggestion], fitting: list[Suggestion]) -> list[Suggestion]:
+    """The report's suggestions with each span suggestion's full list of fitting replacements back."""
+    full = {(f.id, f.span.start, f.span.end): f for f in fitting if f.span is not None}
+    return [full.get((s.id, s.span.start, s.span.end), s) if s.span is not None else s for s in suggestions]
+
+
 class Analyzer:
     """Holds the heavy parts (tokenizer, model, catalogue), loaded once, and analyses drafts."""
 
@@ -85,6 +95,8 @@ class Analyzer:
         self._char_ngrams = tuple(int(n) for n in features["char_ngrams"])
         self._style = bool(features.get("style", False))
         self._mask_mentions = bool(features.get("mask_mentions", False))
+        self._highlight_rules = precise.load_highlight_rules()
+        self._placeholders = catalogue.placeholders
 
     @classmethod
     def from_path(cls, model_dir: Path) -> Analyzer:
@@ -96,6 +108,8 @@ class Analyzer:
         normalized = normalize(text)
         if self._mask_mentions:
             normalized = mask_mentions(normalized)
+        if self._placeholders and "（" in text:
+            normalized = mask_placeholders(normalized, self._placeholders)
         return build_document(normalized, self.tokenizer.tokenize(normalized.text), self._char_ngrams, self._style)
 
     def analyze(self, text: str, *, id: str | None = None, lang: Lang = "ja", policy: Policy | None = None) -> Report:
@@ -126,7 +140,10 @@ class Analyzer:
         prefixes = self.densities(doc, scored, cuts)
         sections = self.sections(doc, encoded, verdict, cuts)
         spans = _inside_flagged_sections(self.spans(doc, prefixes, matched, allowed), sections)
-        suggestions = span_suggestions(spans, doc, self.catalogue, lang, hits or None)
+        # softening weighs its edits together (the whole rewrite must not rise), so it works from every
+        # fitting replacement; the report offers only those that lower their score when applied alone
+        fitting = span_suggestions(spans, doc, self.catalogue, lang, hits or None)
+        suggestions = self._with_evidence(doc, prefixes, self._lowering(text, fitting), lang)
         rules = {(s.span.start, s.span.end): s.id for s in suggestions if s.span is not None}
         spans = [s.model_copy(update={"rule": rules.get((s.start, s.end), _STORY_RULE)}) for s in spans]
         salesy = [region for regions in matched.values() for region in regions]
@@ -144,7 +161,7 @@ class Analyzer:
             suggestions=suggestions,
             # an ok draft is left as written: there is nothing to soften, and its "!!" may be joy
             softened_text=soften(
-                text, self._reading(doc, encoded, spans, suggestions, cuts, salesy), self._fallback_ids,
+                text, self._reading(doc, encoded, spans, _unfiltered(suggestions, fitting), cuts, salesy), self._fallback_ids,
                 self.hard_sell_scores, unmasked,
             )
             if verdict != Verdict.OK
@@ -216,6 +233,74 @@ class Analyzer:
             names.append((start, end, doc.normalized.original[start:end]))
         return names
 
+    def _with_evidence(
+        self, doc: Document, prefixes: dict[Label, explain.Prefix], suggestions: list[Suggestion], lang: Lang
+    ) -> list[Suggestion]:
+        """A phrase no family knows says which of its words carry the model's reading (the two
+        strongest content words), so the writer sees why a sentence of their own was marked."""
+        result = []
+        for suggestion in suggestions:
+            fallback = self.catalogue.fallbacks.get(Label(suggestion.category)) if suggestion.category in HARD_SELL_LABELS else None
+            span = suggestion.span
+            if fallback is None or fallback.evidence is None or suggestion.id != fallback.id or span is None:
+                result.append(suggestion)
+                continue
+            words = precise.strongest_words(doc, prefixes[Label(suggestion.category)], *doc.normalized.to_folded(span.start, span.end))
+            if not words:
+                result.append(suggestion)
+                continue
+            joiner = "」「" if lang == "ja" else "”, “"
+            note = fallback.evidence.get(lang).replace("{words}", joiner.join(words))
+            result.append(suggestion.model_copy(update={"message": f"{suggestion.message}{'' if lang == 'ja' else ' '}{note}"}))
+        return result
+
+    def _lowering(self, text: str, suggestions: list[Suggestion]) -> list[Suggestion]:
+        """Only replacements that lower their category's score when applied alone at their span: a
+        fix that leaves the phrase reading as pushy as before is no fix (with fewer words around
+        them, the draft's other terms weigh more, so removing a weak phrase can raise a score)."""
+        if not any(s.replacements for s in suggestions):
+            return suggestions
+        before = self.plain_scores(text)
+        kept = []
+        for suggestion in suggestions:
+            span = suggestion.span
+            if span is None or not suggestion.replacements or suggestion.category not in HARD_SELL_LABELS:
+                kept.append(suggestion)
+                continue
+            label = Label(suggestion.category)
+            fixes = [
+                r
+                for r in suggestion.replacements
+                if (edited := text[: span.start] + r + text[span.end :]).strip() and self.plain_scores(edited)[label] < before[label]
+            ]
+            kept.append(suggestion if fixes == suggestion.replacements else suggestion.model_copy(update={"replacements": fixes}))
+        return kept
+
+    def plain_scores(self, text: str) -> dict[Label, float]:
+        """The whole draft's probabilities read as one text (no block rule): what a one-click
+        replacement must lower, wherever in a long draft it stands."""
+        return self.model.probabilities(self.model.encode(self.document(text)))
+
+    def facts(self, text: str) -> list[str]:
+        """What no rewrite may lose: numbers with their units, links, mentions, and the names that
+        no catalogue pattern knows as pressure (「最終日」「フォロー」 are not names)."""
+        doc = self.document(text)
+        salesy = [r for regions in self.family_matches(doc.normalized.text).values() for r in regions]
+        names = [(a, b) for a, b, _ in self._names(doc, salesy)]
+        folded = [doc.normalized.to_folded(a, b) for a, b in names]
+        # 「コスパ最強」「絶対後悔」: a run that holds a pressure phrase names nothing a reader needs
+        return fact_strings(text, [n for n, (x, y) in zip(names, folded) if not any(p < y and x < q for p, q in salesy)])
+
+    def only_fact(self, text: str, start: int, end: int) -> bool:
+        """Whether text[start:end] is only a fact (a date, count, price, link, place, product or
+        neutral hashtag) by the highlight rules: such a phrase is never highlighted alone."""
+        doc = self.document(text)
+        a, b = doc.normalized.to_folded(start, end)
+        folded = doc.normalized.text
+        salesy = [r for regions in self.family_matches(folded).values() for r in regions]
+        view = precise.TokenView(doc.tokens, np.zeros(len(folded) + 1))
+        return precise.bare_fact(explain.Phrase(a, b, 0.0), view, folded, salesy, explain.clauses(doc).urls, self._highlight_rules)
+
     def family_matches(self, folded: str) -> dict[str, list[tuple[int, int]]]:
         """Where each catalogue family's patterns match the folded draft, by family id."""
         return {family.id: explain.pattern_matches(folded, family.screened) for family in self.catalogue.families}
@@ -253,6 +338,7 @@ class Analyzer:
         """Phrases for every raised label, outside allowed terms, non-overlapping, in text order."""
         candidates: list[tuple[Label, explain.Phrase]] = []
         layout: explain.Clauses | None = None  # found once, shared by both hard-sell labels
+        salesy = [region for regions in matched.values() for region in regions]
         for label, prefix in prefixes.items():
             if label == Label.STORY:
                 phrases = explain.sentence_phrases(doc, prefix)
@@ -261,6 +347,10 @@ class Analyzer:
                 phrases = explain.attributed_phrases(layout, prefix)
                 phrases += explain.pattern_phrases(matched[label], prefix)
                 phrases = explain.merge_phrases(phrases, prefix)
+                view = precise.TokenView(doc.tokens, prefix)
+                phrases = precise.refined(
+                    phrases, view, prefix, doc.normalized.text, matched[label], salesy, layout.urls, self._highlight_rules
+                )
             if allowed:  # allowed terms are never highlighted, whatever the category
                 phrases = explain.excluding(phrases, allowed, prefix)
             candidates.extend((label, p) for p in phrases)

@@ -61,6 +61,7 @@ class Family(BaseModel):
     patterns: list[Regex] = Field(min_length=1)
     message: Localized
     replacements: list[str] = Field(min_length=1)
+    heading: list[str] = Field(default_factory=list)  # inside 【】＼／■: short replacements only
     removable: list[Regex] = Field(default_factory=list)
     story_prompt: Localized
     examples: Examples
@@ -98,6 +99,8 @@ class Fallback(BaseModel):
     # no canned text: a phrase no family knows has no replacement that keeps what it says
     replacements: list[str] = Field(default_factory=list)
     story_prompt: Localized
+    # which words carry the model's reading ({words}: the strongest words of the phrase)
+    evidence: Localized | None = None
 
 
 class Outline(BaseModel):
@@ -176,6 +179,19 @@ class Catalogue(BaseModel):
         for family in self.families:
             words.setdefault(family.category, []).extend(family.removable)
         return {f.id: any_of(words[f.category]) for f in self.families if words[f.category]}
+
+    @cached_property
+    def placeholders(self) -> frozenset[str]:
+        """Every placeholder （…） the catalogue's replacements write for the writer to fill."""
+        found = re.compile(r"（[^（）\n]{1,30}）")
+        return frozenset(p for f in self.families for r in f.replacements + f.heading for p in found.findall(r))
+
+    @cached_property
+    def pressure_words(self) -> re.Pattern[str] | None:
+        """Every family's removable pressure words: a replacement that repeats a phrase ({span})
+        repeats it without them (「今なら送料無料」→「送料無料でお送りします」)."""
+        words = [w for family in self.families for w in family.removable]
+        return any_of(words) if words else None
 
     @cached_property
     def _by_label(self) -> dict[Label, tuple[Family, ...]]:

@@ -27,7 +27,6 @@ MIN_SHARE_OF_TOP = 0.06
 MIN_PHRASE_LOGIT = 0.05
 MIN_SENTENCE_LOGIT = 0.5
 MIN_PHRASE_CHARS = 2  # a lone kana is noise to a reader, however much it weighs
-MAX_PHRASES = 12
 MAX_CLAUSE_CHARS = 26  # longer clauses are not highlighted whole
 _JOINING_SYMBOLS = frozenset({"%", "&", "・", "ー", "~", "〜", ".", "-", "+", "#", "@", "/", "×", "→", ":", "_", "="})
 # A sentence ends at 。!? or a line break, but never inside a quotation 「…」.
@@ -132,7 +131,7 @@ def attributed_phrases(layout: Clauses, prefix: Prefix) -> list[Phrase]:
         else:
             runs = [_grow(tokens, scores, k, first, last) for k in strong]
         for a, b in runs:
-            start, end = _outside_urls(tokens[a].start, tokens[b].end, layout.urls)
+            start, end = outside_urls(tokens[a].start, tokens[b].end, layout.urls)
             if end - start < MIN_PHRASE_CHARS:
                 continue
             weight = region_weight(prefix, start, end)
@@ -141,7 +140,7 @@ def attributed_phrases(layout: Clauses, prefix: Prefix) -> list[Phrase]:
     return phrases
 
 
-def _outside_urls(start: int, end: int, urls: list[tuple[int, int]]) -> tuple[int, int]:
+def outside_urls(start: int, end: int, urls: list[tuple[int, int]]) -> tuple[int, int]:
     """Trim a phrase so it neither cuts into nor lies inside a link (empty when it is all link)."""
     for a, b in urls:
         if a <= start and end <= b:
@@ -262,13 +261,12 @@ def excluding(phrases: list[Phrase], allowed: list[tuple[int, int]], prefix: Pre
 
 
 def merge_phrases(phrases: list[Phrase], prefix: Prefix) -> list[Phrase]:
-    """Union overlapping phrases, re-weigh them, keep the strongest few in text order."""
+    """Union overlapping phrases and re-weigh them, in text order. Every phrase is kept: a long draft's
+    findings are all reported (the web form folds the less important ones, it never drops them)."""
     merged: list[tuple[int, int]] = []
     for phrase in sorted(phrases, key=lambda p: (p.start, p.end)):
         if merged and phrase.start < merged[-1][1]:
             merged[-1] = (merged[-1][0], max(merged[-1][1], phrase.end))
         else:
             merged.append((phrase.start, phrase.end))
-    weighed = [Phrase(s, e, region_weight(prefix, s, e)) for s, e in merged]
-    strongest = sorted(weighed, key=lambda p: -p.weight)[:MAX_PHRASES]
-    return sorted(strongest, key=lambda p: p.start)
+    return [Phrase(s, e, region_weight(prefix, s, e)) for s, e in merged]

@@ -6,7 +6,7 @@ Edits, all in the original text:
   neither a deal nor a story cue, it holds no number, link, @mention or quote, and every name in it
   (a noun run with katakana or Latin letters, or three kanji or more) is still said elsewhere;
 - a dropped call to action becomes one gentle invitation (「気になった方は、お気軽にどうぞ。」), and a
-  dropped deadline in words stays as a date (「今週末までだよ〜!!」→「今週末までのご案内です。」);
+  dropped deadline in words stays as a date (「今週末までだよ〜!!」→「今週末までです。」);
 - in a sentence that stays, a first or last clause that is a recognised pressure phrase and nothing
   else goes with its 「、」 (「今すぐ申し込まないと、一生後悔しますよ。」→「一生後悔しますよ。」), when
   what is left still reads as a sentence;
@@ -31,6 +31,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from app.engine.neutral import PLACEHOLDER
 from app.engine.policy import Thresholds
 from app.labels import HARD_SELL_LABELS, Label
 from app.schemas import Span, Suggestion, TextRange
@@ -227,7 +228,7 @@ def _plan(original: str, reading: Reading, fallback_ids: frozenset[str]) -> list
     kept_units = [u for u in all_units if u not in dropped]
     edits += [edit for unit in kept_units for edit in _clause_drops(original, unit, reading, fallback_ids)]
     removed = [(a, b) for a, b, _ in edits]
-    for edit in replacements(original, reading, fallback_ids, removed):
+    for edit in replacements(original, reading, fallback_ids, removed, frozenset(used)):
         if edit[2] and edit[2] in used:
             continue
         used.add(edit[2])
@@ -253,7 +254,7 @@ def _clause_drops(text: str, unit: Unit, reading: Reading, fallback_ids: frozens
         edits.append((first[0], clauses[1][0], ""))
     if len(clauses) > 2 or not edits:
         before = clauses[-2]
-        if _pressure_clause(text, last, reading, known) and _may_end(text[before[0] : before[1]]):
+        if _pressure_clause(text, last, reading, known) and may_end(text[before[0] : before[1]]):
             edits.append((before[1], last[1], ""))
     return edits
 
@@ -298,7 +299,7 @@ _PREDICATE_END = re.compile(r"(?:[すただいるんねようぬ]|ません)$")
 _CONNECTIVE_END = re.compile(r"(?:ので|のに|けど|けれど|ながら|つつ|たり|たら|だら|から|まで|より)$")
 
 
-def _may_end(clause: str) -> bool:
+def may_end(clause: str) -> bool:
     """Whether a clause can end its sentence once what followed it is gone."""
     clause = clause.rstrip()
     return _PREDICATE_END.search(clause) is not None and _CONNECTIVE_END.search(clause) is None
@@ -306,6 +307,9 @@ def _may_end(clause: str) -> bool:
 
 def _invitation(unit: Unit, suggestions: list[Suggestion], used: set[str]) -> str | None:
     """The first gentle invitation of a call to action in the unit, once per draft."""
+    offered = {r.rstrip("。") for s in suggestions if s.id in INVITING for r in s.replacements}
+    if any(u.rstrip("。") in offered for u in used):
+        return None  # one gentle invitation is enough: a second call to action just goes
     for suggestion in suggestions:
         span = suggestion.span
         if suggestion.id in INVITING and span is not None and unit.start <= span.start and span.end <= unit.end:
@@ -318,12 +322,12 @@ def _invitation(unit: Unit, suggestions: list[Suggestion], used: set[str]) -> st
 
 
 def _deadline(text: str, unit: Unit, used: set[str]) -> str | None:
-    """What a dropped sentence must leave behind of its deadline (「今週末までだよ〜!!」→「今週末までのご案内です。」)."""
+    """What a dropped sentence must leave behind of its deadline (「今週末までだよ〜!!」→「今週末までです。」)."""
     match = _DEADLINE.search(text, unit.start, unit.end)
     if match is None:
         return None
     heading = text[unit.start] in "【＼"
-    kept = f"【{match.group(1)}までのご案内】" if heading else f"{match.group(1)}までのご案内です。"
+    kept = f"【{match.group(1)}まで】" if heading else f"{match.group(1)}までです。"
     if kept in used:
         return None
     used.add(kept)
@@ -377,11 +381,12 @@ def _removal(text: str, unit: Unit) -> Edit:
 
 
 def replacements(
-    original: str, reading: Reading, fallback_ids: frozenset[str], removed: list[tuple[int, int]]
+    original: str, reading: Reading, fallback_ids: frozenset[str], removed: list[tuple[int, int]], used: frozenset[str] = frozenset()
 ) -> list[Edit]:
     """(start, end, replacement) per recognised span outside the `removed` ranges that stands as
     its own clause, in text order, never overlapping, each keeping every fact and name of the span."""
     edits: list[Edit] = []
+    invited = any(r.rstrip("。") in {u.rstrip("。") for u in used} for s in reading.suggestions if s.id in INVITING for r in s.replacements)
     facts = [m.span() for m in FACT.finditer(original)]
     for suggestion in sorted((s for s in reading.suggestions if s.span), key=lambda s: s.span.start):  # type: ignore[union-attr]
         span = suggestion.span
@@ -400,20 +405,41 @@ def replacements(
             continue  # a replacement sentence dropped into the middle of a clause reads broken
         heading = span.start > 0 and original[span.start - 1] in _OPENERS
         content = reading.content_words(span.start, span.end)
+        inviting = suggestion.id in INVITING
+        if inviting and invited and not heading and not FACT.search(span.text) and not content:
+            edits.append(_removal(original, Unit(span.start, span.end)))  # one gentle invitation is enough
+            continue
         fitting = (
             r
             for r in suggestion.replacements
             if not r.startswith("#")
+            and not PLACEHOLDER.search(r)  # a draft to apply as it is: nothing left for the writer to fill
             and keeps_facts(r, span.text)
             and all(word in r for word in content)
             # outside a heading, a fixed sentence would say what the writer did not (「こんな声を…」):
-            # only a call to action becomes one, else the replacement must carry the phrase's own words
-            and ((heading and len(r) <= MAX_HEADING) or (suggestion.id in INVITING and not heading) or _shares_words(r, span.text))
+            # only a call to action becomes one, else the replacement must carry the phrase's own
+            # words, or remove a phrase that holds nothing the reader needs
+            and (
+                (heading and 0 < len(r) <= MAX_HEADING)
+                or (inviting and not heading and r)
+                or (not heading and not r and not content)
+                or _shares_words(r, span.text)
+            )
         )
         choice = next(fitting, span.text)
         if choice != span.text:
-            edits.append((span.start, span.end, choice))
+            invited = invited or (inviting and bool(choice))
+            edits.append(_sentence_removal(original, span.start, span.end) if not choice else (span.start, span.end, choice))
     return edits
+
+
+def _sentence_removal(text: str, start: int, end: int) -> Edit:
+    """Remove a phrase that stands as its own sentence together with its end marks (「…手に入りません。」
+    leaves no stray 「。」); a phrase inside a sentence goes alone."""
+    if not start or text[start - 1] in _SENTENCE_END or text[start - 1] in "\n 　" or unicodedata.category(text[start - 1]) == "So":
+        while end < len(text) and text[end] in _SENTENCE_END:
+            end += 1
+    return _removal(text, Unit(start, end))
 
 
 def word_deletions(original: str, reading: Reading, taken: list[tuple[int, int]]) -> list[Edit]:

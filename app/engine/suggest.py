@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from app.engine.catalogue import Catalogue, Fallback, Family, Lang
 from app.engine.explain import URL
 from app.engine.features import Document
+from app.engine.neutral import load_neutral_words
 from app.engine.soften import is_name
 from app.engine.tokenize import Token
 from app.labels import Label
@@ -85,19 +87,105 @@ def _range_of(span: Span) -> TextRange:
     )
 
 
-def render_replacements(templates: list[str], core: str) -> list[str]:
-    """Fill {span} (the matched phrase, pressure punctuation removed), {n} (its first number) and
-    {qty} (its first number with its counter, e.g. 5名様); skip templates the phrase cannot fill."""
+_DAY = re.compile(r"本日|今日|明日|明後日|今夜|今晩|今週末|今週|来週|週末|今月末|今月|月末|年内|年末|[月火水木金土日]曜日?")
+_HEADING_OPENERS = "【＼《≪[■◆▼◇□●"
+Slot = str  # "clause" | "heading" | "hashtag"
+
+
+def slot_of(original: str, start: int, end: int) -> Slot:
+    """Where a phrase stands: in a hashtag (only a tag or nothing may replace it), inside a heading
+    (【】, ＼／, ■: a short heading), or in a clause of a sentence."""
+    text = original[start:end]
+    before = original[start - 1] if start > 0 else ""
+    if (text[:1] and text[:1] in "#＃") or (before and before in "#＃"):
+        return "hashtag"
+    line_start = original.rfind("\n", 0, start) + 1
+    lead = original[line_start:start].strip()
+    if (before and before in _HEADING_OPENERS) or (text[:1] and text[:1] in _HEADING_OPENERS) or (lead and lead[0] in "■◆▼◇□●" and len(lead) <= 2):
+        return "heading"
+    return "clause"
+
+
+def _names_something(phrase: str) -> bool:
+    """Whether the phrase names a product, place or person (not only the letters of selling: DM, OFF)."""
+    selling = load_neutral_words().selling_letters
+    words = re.sub(r"[A-Za-zＡ-Ｚａ-ｚ]+", lambda m: "" if m.group().casefold() in selling else m.group(), phrase)
+    return is_name(words)
+
+
+def render_replacements(templates: list[str], core: str, pressure: re.Pattern[str] | None = None) -> list[str]:
+    """Fill {span} (the flagged phrase, pressure punctuation removed), {n} (its first number),
+    {qty} (its first number with its counter, e.g. 5名様) and {deadline} (the day it names); skip
+    templates the phrase cannot fill, and any that would lose a number or a day of the phrase."""
     calm = core.strip(_EDGE_PUNCT) or core
+    if pressure is not None:
+        calm = pressure.sub("", calm).strip(_EDGE_PUNCT) or calm
     numbers = _NUMBER.findall(core)
     quantity = _QUANTITY.search(core)
-    rendered = []
+    day = _DAY.search(core)
+    rendered: list[str] = []
     for template in templates:
         if ("{n}" in template and not numbers) or ("{qty}" in template and not quantity):
             continue
+        if ("{deadline}" in template and not day) or (day and "{span}" not in template and "{deadline}" not in template):
+            continue
+        if "{span}" not in template and template and _names_something(calm):
+            continue  # 「このクオリティでこの値段は今だけ」: a fixed sentence would drop what it names
         text = template.replace("{span}", calm).replace("{n}", numbers[0] if numbers else "")
-        rendered.append(text.replace("{qty}", quantity.group() if quantity else ""))
+        text = text.replace("{qty}", quantity.group() if quantity else "").replace("{deadline}", day.group() if day else "")
+        if any(number not in text for number in numbers) or text == core or text in rendered:
+            continue
+        rendered.append(text)
     return rendered
+
+
+_ENDINGS = ("です", "でした", "ます", "ました")
+_OPENS = "。、!！?？\n 　】／》≫])）" + _HEADING_OPENERS  # after a heading closes, a clause begins
+_CLOSES = "。、!！?？\n 　)）】／》≫]"
+
+
+def stands_alone(original: str, start: int, end: int) -> bool:
+    """Whether the phrase is a whole clause: a sentence written in its place still reads (not
+    「としてハンドケアを30%OFFに」, whose sentence goes on before and after it)."""
+    left = original[start - 1] if start > 0 else ""
+    right = original[end] if end < len(original) else ""
+    opens = not left or left in _OPENS or unicodedata.category(left) == "So"
+    closes = not right or right in _CLOSES or unicodedata.category(right) == "So" or original.startswith(_ENDINGS, end)
+    return opens and closes
+
+
+def without_doubled_ending(replacement: str, following: str) -> str | None:
+    """「…20倍です」 before the draft's own 「です」 would read 「ですです」: the draft's ending stays.
+    None when the two endings differ (「5名までです」 before 「ます」): no replacement fits there."""
+    if not following.startswith(_ENDINGS):
+        return replacement
+    ending = next((e for e in sorted(_ENDINGS, key=len, reverse=True) if replacement.endswith(e)), None)
+    if ending is None:
+        return None  # 「…OFFにしています」+「です」 or a removal before 「です」: the sentence would break
+    if following.startswith(ending):
+        return replacement[: -len(ending)]
+    return None
+
+
+def slot_replacements(
+    entry: Family | Fallback, original: str, start: int, end: int, pressure: re.Pattern[str] | None = None
+) -> list[str]:
+    """The replacements that fit where the phrase stands (see `slot_of`): a hashtag can only go; a
+    heading takes a short heading; a clause takes a clause, and a phrase that is no whole clause
+    takes none (a sentence dropped into the middle of one reads broken)."""
+    slot = slot_of(original, start, end)
+    if slot == "hashtag":
+        return [""]
+    if slot == "heading":
+        templates = entry.heading if isinstance(entry, Family) else []
+        return [r for r in render_replacements(templates, original[start:end], pressure) if r]
+    if not any(char.isalnum() for char in original[start:end]):
+        return render_replacements(entry.replacements, original[start:end], pressure)  # 「!!」→「。」 fits anywhere
+    if not stands_alone(original, start, end):
+        return []
+    rendered = render_replacements(entry.replacements, original[start:end], pressure)
+    fitted = (without_doubled_ending(r, original[end:]) for r in rendered)
+    return list(dict.fromkeys(r for r in fitted if r is not None))
 
 
 def span_suggestions(
@@ -116,7 +204,9 @@ def span_suggestions(
                 category=span.category,
                 message=found.entry.message.get(lang),
                 span=_range_of(span),
-                replacements=render_replacements(found.entry.replacements, found.core),
+                replacements=slot_replacements(
+                    found.entry, doc.normalized.original, span.start, span.end, catalogue.pressure_words
+                ),
                 story_prompt=found.entry.story_prompt.get(lang),
             )
         )

@@ -169,7 +169,8 @@ def softening_metrics(analyzer: Analyzer, posts: list[Post]) -> dict[str, Any]:
     caution line when analysed again (overall and for pitch-only posts, which hold no deal), how
     many read as more of a hard sell (`soften.raises`), how many moved a label a little while it
     stayed far below its caution line, the share that kept every number, URL and @mention, and the
-    share the softening changed at all."""
+    share the softening changed at all; and the fix-loop figures (`app.training.fixes`: highlight
+    precision and recall, one-click replacements and softened drafts re-checked, guided rewrites)."""
     hard = [p for p in posts if p.hard_sell]
     pitch_only = [p for p in hard if not p.discount_spam]
     below = below_pitch = raised = small = kept = changed = 0
@@ -188,7 +189,10 @@ def softening_metrics(analyzer: Analyzer, posts: list[Post]) -> dict[str, Any]:
         kept += all(fact in before.softened_text for fact in _FACT.findall(post.text))
         changed += before.softened_text != post.text
     n = len(hard) or 1
+    from app.training.fixes import fix_loop_metrics  # fixes imports this module's neighbours
+
     return {
+        "fix_loop": fix_loop_metrics(analyzer, posts),
         "n": len(hard),
         "below_caution": round(below / n, 4),
         "pitch_only_n": len(pitch_only),

@@ -219,13 +219,14 @@ def render(metadata: dict[str, Any], selection_path: Path) -> str:
             "cue, and names nothing that the draft's prose does not say elsewhere is dropped (a sentence",
             "broken over short lines goes whole or not at all), and so is a first or last clause that a",
             "catalogue family recognises as pressure; a call to action becomes one gentle invitation, and",
-            "a deadline in words stays as 「…までのご案内です」. A recognised phrase that stands as its own",
+            "a deadline in words stays as 「…までです」. A recognised phrase that stands as its own",
             "sentence takes a replacement that keeps its facts and names (in a heading, only one short",
             "enough to read as a heading), and removable pressure words (今すぐ, 絶対) go from the phrases",
             "that stay. A calm deal post still reads as discount spam under the labelling guide, and much",
             "subtle pressure sits inside sentences that carry facts, so for those the suggestions, not the",
             "softened draft, carry the rewrite.",
             "",
+            *_fix_loop(softening.get("fix_loop")),
         ]
     lines += [
         "## Model selection (dev split; challenge set for reference)",
@@ -248,6 +249,31 @@ def render(metadata: dict[str, Any], selection_path: Path) -> str:
         KNOWN_FAILURE_MODES,
     ]
     return "\n".join(lines)
+
+
+def _fix_loop(figures: dict[str, Any] | None) -> list[str]:
+    """The fix-loop table: highlights against key phrases, replacements and rewrites re-checked."""
+    if not figures:
+        return []
+    h, r, s, g = figures["highlights"], figures["replacements"], figures["softened"], figures["guided_rewrite"]
+    return [
+        "### The fix loop (`app/training/fixes.py`, also printed by `bench/suggestions.py`)",
+        "",
+        "| measure | value | target |",
+        "|---|---|---|",
+        f"| highlight precision (hard-sell spans touching an annotated key phrase, stacked marks aside; {h['spans']} spans) | {_pct(h['precision'])} | ≥ 85% |",
+        f"| highlight recall ({h['key_phrases']} key phrases that are not only a fact) | {_pct(h['recall'])} | ≥ 90% |",
+        f"| … counting the {h.get('fact_key_phrases', 0)} key phrases that are only a price or a date | {_pct(h.get('recall_with_facts', 0))} | – |",
+        f"| catch-all spans (pushy.other, discount.other): share, precision | {_pct(h['catch_all_share'])}, {_pct(h['catch_all_precision'])} | – |",
+        f"| one-click replacements applied alone ({r['n']}): highlighted by the checker | {r['highlighted']} | 0 |",
+        f"| … not lowering their category's score | {r['not_lowered']} | 0 |",
+        f"| … adding a content word outside the neutral list and placeholders | {r['inventing']} | 0 |",
+        f"| softened drafts ({s['n']}): highlighted where the tool wrote / adding a word / losing a fact / rising | "
+        f"{s['highlighted']} / {s['inventing']} / {s['lost_facts']} / {s['raised']} | 0 / 0 / 0 / 0 |",
+        f"| guided story rewrites ({g['n']}, the fixed answer pairs in turn): ok with the story label | {_pct(g['ok_story'])} | ≥ 90% |",
+        f"| … every fact kept / adding a word | {_pct(g['facts_kept'])} / {g['inventing']} | 100% / 0 |",
+        "",
+    ]
 
 
 def _probe_sections(probes: dict[str, dict[str, Any]]) -> list[str]:

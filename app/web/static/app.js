@@ -34,6 +34,8 @@ import {
   summarizeFeed,
   tiedSuggestions,
 } from "./render.js";
+import { enhanceSuggestions } from "./findings.js";
+import { initRewrite } from "./rewrite.js";
 
 const DEBOUNCE_MS = 400;
 const AUTOSAVE_MS = 500;
@@ -129,6 +131,7 @@ const state = {
 };
 
 let t = translator(state.lang);
+let rewriteFlow = null; // 「物語で書き直す」 (rewrite.js), built at start-up
 
 // ---- storage (only what the user chose to keep) ----------------------------------------------
 
@@ -212,6 +215,7 @@ function applyLang() {
   ui.feedLegend.replaceChildren(renderFeedLegend(document, t));
   updateFeedCount();
   renderSettings();
+  if (rewriteFlow) rewriteFlow.relabel();
 }
 
 function toggleLang() {
@@ -355,6 +359,7 @@ async function analyze() {
 
 function clearResults() {
   state.report = null;
+  if (rewriteFlow) rewriteFlow.update(null);
   state.analyzedText = null;
   ui.results.removeAttribute("aria-busy");
   clearError();
@@ -390,6 +395,8 @@ function showReport(text, report) {
   ui.suggestions.replaceChildren(
     renderSuggestions(document, report, t, { onReplace: replaceSpan, onKeep: keep, onSelect: selectPhrase }),
   );
+  enhanceSuggestions(document, ui.suggestions, report, state.lang, { apply: replaceSpan });
+  if (rewriteFlow) rewriteFlow.update(report);
   renderLengthInfo(report.length || null);
   ui.applyAll.disabled = !(typeof report.softened_text === "string" && report.softened_text !== text);
   ui.summary.textContent = summarize(report, t);
@@ -1024,6 +1031,20 @@ async function loadModel() {
 function start() {
   const sensitivity = readStored(KEYS.sensitivity);
   if (SENSITIVITIES.includes(sensitivity)) ui.sensitivity.value = sensitivity;
+  rewriteFlow = initRewrite(document, ui.applyAll.parentElement, {
+    getDraft: () => ui.draft.value,
+    getLang: () => state.lang,
+    t: () => t,
+    post: (path, body) => postJson(path, body, undefined),
+    describeError: (status, payload, headers) =>
+      status ? errorMessage(status, payload, headers) : t("error.network"),
+    applyDraft: (text) => {
+      closeCard();
+      editDraft(0, ui.draft.value.length, text); // one undoable step: Ctrl+Z brings the draft back
+      analyze();
+    },
+    setStatus,
+  });
   applyLang();
   ui.form.addEventListener("submit", (event) => {
     event.preventDefault();
