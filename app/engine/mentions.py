@@ -22,6 +22,7 @@ from app.engine.normalize import NormalizedText
 MASK = "□"  # MeCab reads each as one symbol token; it never joins a neighbour
 RULES_PATH = Path(__file__).with_name("mentions.yaml")
 _LOOK = 40  # characters of context read after a closing and before an opening bracket
+_LIST_GAP = 6  # quotes further apart than this are not one list (and a long gap is never scanned)
 
 
 class MentionRules(BaseModel):
@@ -66,36 +67,22 @@ def _rules(path: Path = RULES_PATH) -> _Compiled:
 
 def quotes(folded: str) -> list[tuple[int, int]]:
     """[start, end) of every outermost bracketed quote's content (brackets excluded), nesting of
-    the same bracket kind respected; an unclosed bracket quotes nothing."""
+    the same bracket kind respected; an unclosed bracket quotes nothing. One pass with a stack per
+    bracket kind (linear: a run of ten thousand 「 costs no more than ordinary text)."""
     opens = _rules().opens
+    closes = {close: open_ for open_, close in opens.items()}
+    stacks: dict[str, list[int]] = {open_: [] for open_ in opens}
+    pairs: list[tuple[int, int]] = []
+    for index, char in enumerate(folded):
+        if char in stacks and not (char in closes and stacks[char]):
+            stacks[char].append(index)
+        elif char in closes and stacks[closes[char]]:
+            pairs.append((stacks[closes[char]].pop(), index))
     found: list[tuple[int, int]] = []
-    position = 0
-    while position < len(folded):
-        close = opens.get(folded[position])
-        if close is None:
-            position += 1
-            continue
-        end = _closing(folded, position, folded[position], close)
-        if end is None:
-            position += 1
-            continue
-        found.append((position + 1, end))
-        position = end + 1
+    for start, end in sorted(pairs):
+        if not found or start > found[-1][1]:
+            found.append((start + 1, end))
     return found
-
-
-def _closing(text: str, start: int, open_: str, close: str) -> int | None:
-    """Index of the bracket that closes the one at `start`, or None."""
-    depth = 0
-    for index in range(start, len(text)):
-        char = text[index]
-        if char == open_ and (open_ != close or index == start):
-            depth += 1
-        elif char == close:
-            depth -= 1
-            if depth == 0:
-                return index
-    return None
 
 
 def mention_regions(folded: str) -> list[tuple[int, int]]:
@@ -107,7 +94,8 @@ def mention_regions(folded: str) -> list[tuple[int, int]]:
     for index, (start, end) in enumerate(found):
         run.append((start, end))
         nxt = found[index + 1] if index + 1 < len(found) else None
-        if nxt is not None and rules.joiner.match(folded[end + 1 : nxt[0] - 1]):
+        gap = folded[end + 1 : nxt[0] - 1] if nxt is not None else ""
+        if nxt is not None and len(gap) <= _LIST_GAP and rules.joiner.match(gap):
             continue  # the list goes on: decide when it ends
         head = run[0][0] - 1
         if rules.after.match(folded[end + 1 : end + 1 + _LOOK]) or rules.before.search(folded[max(0, head - _LOOK) : head]):
