@@ -189,12 +189,27 @@ def ext(build: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exten
             context.close()
 
 
+def open_options(page: Any, url: str) -> None:
+    """Go to the options page. The extension opens its setup page by itself on install, and Chrome
+    may open it in this very tab while we navigate there: that second navigation to the same page
+    is the outcome we want, so it is waited for, not an error."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        page.goto(url)
+    except PlaywrightError as exc:
+        if "interrupted by another navigation" not in str(exc):
+            raise
+        page.wait_for_load_state("load")
+    assert page.url.startswith(url), page.url
+
+
 @pytest.fixture(scope="module")
 def configured(ext: Extension, server: Server, pages: tuple[str, str]) -> Extension:
     """Point the extension at the test server and opt in the first test origin, through the options page."""
     opted, _ = pages
     page = ext.context.new_page()
-    page.goto(ext.url("options.html"))
+    open_options(page, ext.url("options.html"))
     page.wait_for_selector("body[data-ready='true']")
     assert page.locator("#api-base").input_value() == ""  # no server is assumed
     assert page.get_attribute("#server-state", "data-configured") == "false"

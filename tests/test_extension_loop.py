@@ -28,6 +28,7 @@ from tests.test_extension import (
     build,  # noqa: F401 - module-scoped unpacked build
     configured,  # noqa: F401 - the extension pointed at the test server, one site opted in (uses `ext` below)
     expect,
+    open_options,
     open_test_page,
     pages,  # noqa: F401
     shot,
@@ -142,7 +143,7 @@ def test_connection_test_reports_reachable_unreachable_and_wrong_key(
     fresh: Extension, server: Server, tmp_path: Path
 ) -> None:
     page = fresh.context.new_page()
-    page.goto(fresh.url("options.html"))
+    open_options(page, fresh.url("options.html"))
     page.wait_for_selector("body[data-ready='true']")
     status = page.locator("#server-status")
 
@@ -252,7 +253,7 @@ def test_keep_as_is_in_the_popup_is_shared_with_the_options_page_and_sent(config
         marks = popup.eval_on_selector_all(".uk-draft__text mark.uk-hl", "ns => ns.map(n => n.textContent)")
         assert term not in marks, marks
         options = configured.context.new_page()
-        options.goto(configured.url("options.html"))
+        open_options(options, configured.url("options.html"))
         options.wait_for_selector("body[data-ready='true']")
         item = options.locator(f"#keep [data-keep-value='{term}']")
         assert item.is_visible()
@@ -363,7 +364,7 @@ def test_axe_finds_no_violations_on_the_setup_page_and_the_popup(fresh: Extensio
 
     fresh.storage("sync", {"keep": [{"kind": "term", "value": "今だけ"}]})
     options = fresh.context.new_page()
-    options.goto(fresh.url("options.html"))
+    open_options(options, fresh.url("options.html"))
     options.wait_for_selector("body[data-ready='true']")
     assert options.locator("#keep li").count() == 1
     assert violations(options) == [], "setup page, not set yet, one kept phrase"
