@@ -6,6 +6,9 @@ text → check → normalise → tokenise → features → classify → explain 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Callable
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, get_args
 
@@ -29,6 +32,15 @@ from app.labels import HARD_SELL_LABELS, LABELS, Label, Verdict
 from app.schemas import Cut, ModelInfo, Report, Scores, Section, Span, Suggestion
 
 DEFAULT_MAX_CHARS = 10_000
+# Checking a one-click fix, or a softening edit tried alone, re-analyses the whole draft, and a draft
+# can hold a phrase to fix every few characters: without a bound the work grows with the square of
+# the draft (issue 20: 10,000 characters of 「!?。、」 after a hard sell had 34 fixes to check). Each
+# of the two steps may re-analyse RESCORE_CHARS characters, or RESCORE_DRAFTS whole drafts when that
+# is more; a fix left unchecked is not offered, an edit left untried is not made. The busiest corpus
+# post re-analyses 33,153 characters to check its fixes (11 checks of a 3,009-character post), and
+# a draft of the service's longest gets 6 re-analyses per step.
+RESCORE_CHARS = 64_000
+RESCORE_DRAFTS = 4
 _VERDICT_RANK = {Verdict.OK: 0, Verdict.CAUTION: 1, Verdict.HARD_SELL: 2}
 _STORY_RULE = "story.cue"  # the rule id of story spans (so `ignore` can hide them too)
 # C0/C1 controls other than tab, newline and carriage return; lone UTF-16 surrogates.
@@ -55,6 +67,25 @@ def check_text(text: object, max_chars: int | None = DEFAULT_MAX_CHARS) -> str:
         kind = "a lone surrogate" if "\ud800" <= char <= "\udfff" else "control character"
         raise InvalidText(f"text contains {kind} U+{ord(char):04X} at character {position}")
     return text
+
+
+def rescores(text: str) -> int:
+    """How many whole-draft re-analyses checking fixes (and, apart, softening) may spend on `text`."""
+    return max(RESCORE_CHARS // max(len(text), 1), RESCORE_DRAFTS)
+
+
+def _within(regions: list[tuple[int, int]]) -> Callable[[int, int], bool]:
+    """Whether [a, b) lies inside one of `regions`: the furthest end among the regions that start
+    at or before `a`, found by bisection (a draft can hold thousands of both, issue 20)."""
+    ordered = sorted(regions)
+    starts = [start for start, _ in ordered]
+    reach = list(accumulate((end for _, end in ordered), max))
+
+    def inside(a: int, b: int) -> bool:
+        k = bisect_right(starts, a)
+        return k > 0 and reach[k - 1] >= b
+
+    return inside
 
 
 def _range_fields(original: str, utf16: Utf16Offsets, start: int, end: int) -> dict[str, Any]:
@@ -143,7 +174,7 @@ class Analyzer:
         # softening weighs its edits together (the whole rewrite must not rise), so it works from every
         # fitting replacement; the report offers only those that lower their score when applied alone
         fitting = span_suggestions(spans, doc, self.catalogue, lang, hits or None)
-        suggestions = self._with_evidence(doc, prefixes, self._lowering(text, fitting), lang)
+        suggestions = self._with_evidence(doc, prefixes, self._lowering(text, encoded, fitting), lang)
         rules = {(s.span.start, s.span.end): s.id for s in suggestions if s.span is not None}
         spans = [s.model_copy(update={"rule": rules.get((s.start, s.end), _STORY_RULE)}) for s in spans]
         salesy = [region for regions in matched.values() for region in regions]
@@ -162,7 +193,7 @@ class Analyzer:
             # an ok draft is left as written: there is nothing to soften, and its "!!" may be joy
             softened_text=soften(
                 text, self._reading(doc, encoded, spans, _unfiltered(suggestions, fitting), cuts, salesy), self._fallback_ids,
-                self.hard_sell_scores, unmasked,
+                self.hard_sell_scores, unmasked, rescores(text),
             )
             if verdict != Verdict.OK
             else text,
@@ -226,8 +257,9 @@ class Analyzer:
             else:
                 runs.append((token.start, token.end))
         names = []
+        pressure = _within(salesy)
         for a, b in runs:
-            if any(s <= a and b <= e for s, e in salesy) or not is_name(doc.normalized.text[a:b]):
+            if pressure(a, b) or not is_name(doc.normalized.text[a:b]):
                 continue
             start, end = doc.normalized.to_original(a, b)
             names.append((start, end, doc.normalized.original[start:end]))
@@ -254,13 +286,16 @@ class Analyzer:
             result.append(suggestion.model_copy(update={"message": f"{suggestion.message}{'' if lang == 'ja' else ' '}{note}"}))
         return result
 
-    def _lowering(self, text: str, suggestions: list[Suggestion]) -> list[Suggestion]:
+    def _lowering(self, text: str, encoded: Encoded, suggestions: list[Suggestion]) -> list[Suggestion]:
         """Only replacements that lower their category's score when applied alone at their span: a
         fix that leaves the phrase reading as pushy as before is no fix (with fewer words around
-        them, the draft's other terms weigh more, so removing a weak phrase can raise a score)."""
+        them, the draft's other terms weigh more, so removing a weak phrase can raise a score).
+        `encoded` is the draft's own encoding (its plain scores are the ones to lower). Past the
+        draft's `rescores`, fixes go unchecked and are not offered."""
         if not any(s.replacements for s in suggestions):
             return suggestions
-        before = self.plain_scores(text)
+        before = self.model.probabilities(encoded)
+        left = rescores(text)
         kept = []
         for suggestion in suggestions:
             span = suggestion.span
@@ -268,11 +303,14 @@ class Analyzer:
                 kept.append(suggestion)
                 continue
             label = Label(suggestion.category)
-            fixes = [
-                r
-                for r in suggestion.replacements
-                if (edited := text[: span.start] + r + text[span.end :]).strip() and self.plain_scores(edited)[label] < before[label]
-            ]
+            fixes = []
+            for r in suggestion.replacements:
+                edited = text[: span.start] + r + text[span.end :]
+                if not edited.strip() or left <= 0:
+                    continue
+                left -= 1
+                if self.plain_scores(edited)[label] < before[label]:
+                    fixes.append(r)
             kept.append(suggestion if fixes == suggestion.replacements else suggestion.model_copy(update={"replacements": fixes}))
         return kept
 

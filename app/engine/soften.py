@@ -20,7 +20,8 @@ Edits, all in the original text:
 - a flagged hashtag is removed (no unrelated hashtag is ever added), and stacked 「!!」 (and 「‼」)
   calmed.
 No replacement sentence is used twice. The rewrite is scored; if it reads as more of a hard sell
-(`raises`), edits are taken one by one and each is kept only if the result still does not.
+(`raises`), edits are taken one by one and each is kept only if the result still does not (up to
+the caller's number of tries: each is a whole-draft analysis, and an untried edit is not made).
 """
 
 from __future__ import annotations
@@ -187,8 +188,10 @@ def soften(
     fallback_ids: frozenset[str],
     score: ScoreFn,
     before: dict[Label, float],
+    tries: int | None = None,
 ) -> str:
-    """The draft with pressure rewritten or dropped, facts kept, and no hard-sell score raised."""
+    """The draft with pressure rewritten or dropped, facts kept, and no hard-sell score raised;
+    `tries` bounds the edits tried one by one when all of them together raise a score."""
     edits = _plan(original, reading, fallback_ids)
     if not edits and not PRESSURE_PUNCT.search(original):
         return original
@@ -204,7 +207,7 @@ def soften(
     if not acceptable(apply_edits(original, [])):
         return original
     kept: list[Edit] = []
-    for edit in edits:
+    for edit in edits if tries is None else edits[:tries]:
         if acceptable(apply_edits(original, kept + [edit])):
             kept.append(edit)
     return apply_edits(original, kept)
