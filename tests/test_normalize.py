@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.engine.normalize import _JOINING, fold, normalize
+from app.engine.normalize import _JOINING, MAX_FOLD, fold, normalize
 
 # Characters that exercise every path: half-width kana with sound marks, full-width ASCII,
 # combining marks, emoji with ZWJ and skin tones, variation selectors, ligature-like symbols.
@@ -111,3 +112,12 @@ def test_normalize_equals_folding_every_cluster_on_its_own(text: str) -> None:
         assert starts == list(range(len(text))) and ends == list(range(1, len(text) + 1))
     else:
         assert (list(result.starts), list(result.ends)) == (starts, ends)
+
+
+@pytest.mark.parametrize("char", ["\u3316", "\ufdfa", "\u3332"])  # 「㌖」 キロメートル, 「ﷺ」 18 characters, 「㌲」 ファラッド
+def test_a_character_whose_compatibility_form_is_longer_than_max_fold_stays_as_typed(char: str) -> None:
+    # folding must not multiply a draft's length (issue 20): 10,000 「ﷺ」 would be 180,000 characters
+    assert len(unicodedata.normalize("NFKC", char)) > MAX_FOLD
+    result = normalize("今だけ" + char * 100)
+    assert result.text == "今だけ" + char * 100
+    assert len(normalize("…㍿" * 100).text) == 700  # 「...」 and 「株式会社」 still fold

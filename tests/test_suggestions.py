@@ -223,6 +223,7 @@ def test_softening_a_post_of_short_lines_never_leaves_a_line_that_breaks_off(ana
 
 def test_families_are_matched_the_same_with_or_without_the_drafts_own_matches(analyzer: Analyzer) -> None:
     """Skipping families that match nowhere near a span (`hits`) never changes the family found."""
+    from app.engine.regions import Regions
     from app.engine.suggest import match_family
     from app.training.corpus import load_corpus
     from tests.conftest import DATA_DIR
@@ -230,7 +231,7 @@ def test_families_are_matched_the_same_with_or_without_the_drafts_own_matches(an
     for post in [p for p in load_corpus(DATA_DIR) if p.hard_sell][::4]:
         report = analyzer.analyze(post.text)
         doc = analyzer.document(post.text)
-        hits = analyzer.family_matches(doc.normalized.text)
+        hits = {family: Regions(found) for family, found in analyzer.family_matches(doc.normalized.text).items()}
         for span in (s for s in report.spans if s.category in HARD_SELL_LABELS):
             assert match_family(span, doc, analyzer.catalogue, hits) == match_family(span, doc, analyzer.catalogue)
 

@@ -22,6 +22,7 @@ from app.engine.neutral import mask_placeholders
 from app.engine.normalize import normalize
 from app.engine.offsets import Utf16Offsets
 from app.engine.policy import Policy, Sensitivity, Thresholds, allowed_regions, thresholds_for
+from app.engine.regions import Regions, Taken
 from app.engine.soften import Reading, is_name, soften
 from app.engine.suggest import post_advice, span_suggestions
 from app.engine.tokenize import Tokenizer
@@ -29,6 +30,16 @@ from app.labels import HARD_SELL_LABELS, LABELS, Label, Verdict
 from app.schemas import Cut, ModelInfo, Report, Scores, Section, Span, Suggestion
 
 DEFAULT_MAX_CHARS = 10_000
+# Checking a one-click fix, or a softening edit tried alone, re-analyses the whole draft, and a draft
+# can hold a phrase to fix every few characters: without a bound the work grows with the square of
+# the draft (issue 20: 10,000 characters of 「!?。、」 after a hard sell had 34 fixes to check). Each
+# of the two steps may re-analyse RESCORE_CHARS characters, or RESCORE_DRAFTS whole draft when that
+# is more; a fix left unchecked is not offered, an edit left untried is not made. The busiest corpus
+# post re-analyses 33,153 characters to check its fixes (11 checks of a 3,009-character post), and
+# a draft of the service's longest gets 6 re-analyses per step (counted in folded characters: what
+# each re-analysis tokenises).
+RESCORE_CHARS = 64_000
+RESCORE_DRAFTS = 1
 _VERDICT_RANK = {Verdict.OK: 0, Verdict.CAUTION: 1, Verdict.HARD_SELL: 2}
 _STORY_RULE = "story.cue"  # the rule id of story spans (so `ignore` can hide them too)
 # C0/C1 controls other than tab, newline and carriage return; lone UTF-16 surrogates.
@@ -55,6 +66,13 @@ def check_text(text: object, max_chars: int | None = DEFAULT_MAX_CHARS) -> str:
         kind = "a lone surrogate" if "\ud800" <= char <= "\udfff" else "control character"
         raise InvalidText(f"text contains {kind} U+{ord(char):04X} at character {position}")
     return text
+
+
+def rescores(folded: str) -> int:
+    """How many whole-draft re-analyses checking fixes (and, apart, softening) may spend on a draft
+    whose folded text is `folded`: that is what each one tokenises, and folding can lengthen a draft
+    (「…」 is 「...」, and one character can become eighteen)."""
+    return max(RESCORE_CHARS // max(len(folded), 1), RESCORE_DRAFTS)
 
 
 def _range_fields(original: str, utf16: Utf16Offsets, start: int, end: int) -> dict[str, Any]:
@@ -143,7 +161,7 @@ class Analyzer:
         # softening weighs its edits together (the whole rewrite must not rise), so it works from every
         # fitting replacement; the report offers only those that lower their score when applied alone
         fitting = span_suggestions(spans, doc, self.catalogue, lang, hits or None)
-        suggestions = self._with_evidence(doc, prefixes, self._lowering(text, fitting), lang)
+        suggestions = self._with_evidence(doc, prefixes, self._lowering(text, encoded, fitting), lang)
         rules = {(s.span.start, s.span.end): s.id for s in suggestions if s.span is not None}
         spans = [s.model_copy(update={"rule": rules.get((s.start, s.end), _STORY_RULE)}) for s in spans]
         salesy = [region for regions in matched.values() for region in regions]
@@ -162,7 +180,7 @@ class Analyzer:
             # an ok draft is left as written: there is nothing to soften, and its "!!" may be joy
             softened_text=soften(
                 text, self._reading(doc, encoded, spans, _unfiltered(suggestions, fitting), cuts, salesy), self._fallback_ids,
-                self.hard_sell_scores, unmasked,
+                self.hard_sell_scores, unmasked, rescores(doc.normalized.text),
             )
             if verdict != Verdict.OK
             else text,
@@ -226,8 +244,9 @@ class Analyzer:
             else:
                 runs.append((token.start, token.end))
         names = []
+        pressure = Regions(salesy)
         for a, b in runs:
-            if any(s <= a and b <= e for s, e in salesy) or not is_name(doc.normalized.text[a:b]):
+            if pressure.holds(a, b) or not is_name(doc.normalized.text[a:b]):
                 continue
             start, end = doc.normalized.to_original(a, b)
             names.append((start, end, doc.normalized.original[start:end]))
@@ -254,13 +273,16 @@ class Analyzer:
             result.append(suggestion.model_copy(update={"message": f"{suggestion.message}{'' if lang == 'ja' else ' '}{note}"}))
         return result
 
-    def _lowering(self, text: str, suggestions: list[Suggestion]) -> list[Suggestion]:
+    def _lowering(self, text: str, encoded: Encoded, suggestions: list[Suggestion]) -> list[Suggestion]:
         """Only replacements that lower their category's score when applied alone at their span: a
         fix that leaves the phrase reading as pushy as before is no fix (with fewer words around
-        them, the draft's other terms weigh more, so removing a weak phrase can raise a score)."""
+        them, the draft's other terms weigh more, so removing a weak phrase can raise a score).
+        `encoded` is the draft's own encoding (its plain scores are the ones to lower). Past the
+        draft's `rescores`, fixes go unchecked and are not offered."""
         if not any(s.replacements for s in suggestions):
             return suggestions
-        before = self.plain_scores(text)
+        before = self.model.probabilities(encoded)
+        left = rescores(encoded.text)
         kept = []
         for suggestion in suggestions:
             span = suggestion.span
@@ -268,11 +290,14 @@ class Analyzer:
                 kept.append(suggestion)
                 continue
             label = Label(suggestion.category)
-            fixes = [
-                r
-                for r in suggestion.replacements
-                if (edited := text[: span.start] + r + text[span.end :]).strip() and self.plain_scores(edited)[label] < before[label]
-            ]
+            fixes = []
+            for r in suggestion.replacements:
+                edited = text[: span.start] + r + text[span.end :]
+                if not edited.strip() or left <= 0:
+                    continue
+                left -= 1
+                if self.plain_scores(edited)[label] < before[label]:
+                    fixes.append(r)
             kept.append(suggestion if fixes == suggestion.replacements else suggestion.model_copy(update={"replacements": fixes}))
         return kept
 
@@ -299,7 +324,8 @@ class Analyzer:
         folded = doc.normalized.text
         salesy = [r for regions in self.family_matches(folded).values() for r in regions]
         view = precise.TokenView(doc.tokens, np.zeros(len(folded) + 1))
-        return precise.bare_fact(explain.Phrase(a, b, 0.0), view, folded, salesy, explain.clauses(doc).urls, self._highlight_rules)
+        urls = Regions(explain.clauses(doc).urls)
+        return precise.bare_fact(explain.Phrase(a, b, 0.0), view, folded, Regions(salesy), urls, self._highlight_rules)
 
     def family_matches(self, folded: str) -> dict[str, list[tuple[int, int]]]:
         """Where each catalogue family's patterns match the folded draft, by family id."""
@@ -365,19 +391,20 @@ class Analyzer:
         """Resolve overlaps and map to original offsets. Hard sell claims text before story; a phrase
         that a catalogue family of its own category recognises claims it before one that none does
         (so 「詳しくはDMで」 stays a DM funnel even where the discount score weighs it more); then weight."""
+        families = {label: Regions(regions) for label, regions in matched.items()}
 
         def known(label: Label, phrase: explain.Phrase) -> bool:
-            return any(a < phrase.end and phrase.start < b for a, b in matched.get(label, ()))
+            return label in families and families[label].overlaps(phrase.start, phrase.end)
 
         ordered = sorted(candidates, key=lambda c: (c[0] == Label.STORY, not known(*c), -c[1].weight))
-        taken: list[tuple[int, int]] = []
+        taken = Taken()
         utf16 = Utf16Offsets(doc.normalized.original)
         spans = []
         for label, phrase in ordered:
             start, end = doc.normalized.to_original(phrase.start, phrase.end)
-            if any(a < end and start < b for a, b in taken):
+            if taken.overlaps(start, end):
                 continue
-            taken.append((start, end))
+            taken.claim(start, end)
             spans.append(
                 Span(**_range_fields(doc.normalized.original, utf16, start, end), category=label, weight=round(phrase.weight, 4))
             )

@@ -23,9 +23,17 @@ _JOINING_RE = re.compile(f"[{_JOINING}]")
 _JOINED_CLUSTER_RE = re.compile(f"[^{_JOINING}]?[{_JOINING}]+")
 
 
+# A character folds to at most this many (「㍿」 to 「株式会社」): a longer compatibility form (「㌖」 to
+# 「キロメートル」, 「ﷺ」 to eighteen characters) stays as typed, so folding can never multiply the
+# length of a draft, and every step's work with it, by more (issue 20). No corpus post has one.
+MAX_FOLD = 4
+
+
 def fold(chunk: str) -> str:
     """Fold one cluster: NFKC (width, compatibility forms, composition) then case folding."""
     folded = unicodedata.normalize("NFC", unicodedata.normalize("NFKC", chunk).casefold())
+    if len(folded) > MAX_FOLD * len(chunk):
+        return chunk
     return folded or chunk  # never drop a character: offsets rely on it
 
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.engine.explain import Phrase, Prefix, outside_urls, region_weight
 from app.engine.features import Document
 from app.engine.neutral import load_neutral_words
+from app.engine.regions import Regions
 from app.engine.soften import is_name
 from app.engine.tokenize import Token
 
@@ -63,10 +64,6 @@ def load_highlight_rules(path: Path = DEFAULT_RULES) -> HighlightRules:
     return HighlightRules.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
-def _overlaps(a: int, b: int, regions: list[tuple[int, int]]) -> bool:
-    return any(x < b and a < y for x, y in regions)
-
-
 class TokenView:
     """A draft's tokens with their scores for one label, found by offset."""
 
@@ -95,7 +92,7 @@ def snapped(phrase: Phrase, view: TokenView, prefix: Prefix) -> Phrase:
     return Phrase(start, end, region_weight(prefix, start, end)) if (start, end) != (phrase.start, phrase.end) else phrase
 
 
-def tightened(phrase: Phrase, view: TokenView, prefix: Prefix, keep: list[tuple[int, int]]) -> Phrase | None:
+def tightened(phrase: Phrase, view: TokenView, prefix: Prefix, keep: Regions) -> Phrase | None:
     """The phrase without edge tokens that push its label down, edge grammar and neutral words
     (「にしています」 after 「全品50%OFF」, 「のご用意です」 after 「5名」) and edge symbols; tokens
     inside a catalogue match stay. None when nothing sells."""
@@ -108,7 +105,7 @@ def tightened(phrase: Phrase, view: TokenView, prefix: Prefix, keep: list[tuple[
         token = view.tokens[k]
         if left and token.pos == "接頭辞":
             return False  # 「全」 of 「全プラン」, 「ご」 of 「ご来店」: a prefix belongs to the word after it
-        if _overlaps(token.start, token.end, keep) and token.pos not in _SYMBOL_POS:
+        if keep.overlaps(token.start, token.end) and token.pos not in _SYMBOL_POS:
             return False
         if token.pos in _SYMBOL_POS or not token.surface.strip() or view.scores[k] < 0:
             return True
@@ -118,7 +115,7 @@ def tightened(phrase: Phrase, view: TokenView, prefix: Prefix, keep: list[tuple[
         listed = token.surface in neutral or token.lemma.split("-")[0] in neutral
         return listed and view.scores[k] < NEUTRAL_EDGE_SHARE * top
 
-    if ks and all(view.tokens[k].pos in _SYMBOL_POS for k in ks) and _overlaps(phrase.start, phrase.end, keep):
+    if ks and all(view.tokens[k].pos in _SYMBOL_POS for k in ks) and keep.overlaps(phrase.start, phrase.end):
         return phrase  # 「!!」「🔥🔥」: a family of stacked marks, all symbols by nature
     while ks and weak(ks[0], left=True):
         ks.pop(0)
@@ -154,11 +151,11 @@ def _hashtag_end(view: TokenView, k: int, end: int) -> int:
     return end
 
 
-def bare_fact(phrase: Phrase, view: TokenView, folded: str, salesy: list[tuple[int, int]], urls: list[tuple[int, int]], rules: HighlightRules) -> bool:
+def bare_fact(phrase: Phrase, view: TokenView, folded: str, salesy: Regions, urls: Regions, rules: HighlightRules) -> bool:
     """Whether the phrase is only a fact: every word of it is a number, a counter after a number, a
     date word, part of a link, a name (a noun run that reads as one), or a neutral hashtag, and no
     catalogue pattern (a deal or a pressure phrase) touches it."""
-    if _overlaps(phrase.start, phrase.end, salesy):
+    if salesy.overlaps(phrase.start, phrase.end):
         return False
     ks = list(view.inside(phrase.start, phrase.end))
     names = _name_tokens(view, ks, folded)
@@ -180,7 +177,7 @@ def bare_fact(phrase: Phrase, view: TokenView, folded: str, salesy: list[tuple[i
             or (previous_number and token.pos in ("名詞", "接尾辞"))
             or surface in rules.fact_words
             or token.lemma in rules.fact_words
-            or _overlaps(token.start, token.end, urls)
+            or urls.overlaps(token.start, token.end)
             or k in names
         )
         if not fact:
@@ -206,10 +203,10 @@ def _name_tokens(view: TokenView, ks: list[int], folded: str) -> set[int]:
     return found
 
 
-def only_neutral(phrase: Phrase, view: TokenView, known: list[tuple[int, int]]) -> bool:
+def only_neutral(phrase: Phrase, view: TokenView, known: Regions) -> bool:
     """A phrase made of grammar and neutral words alone (「ください」「ご案内です」) sells nothing by
     itself, whatever weight the model gives it, unless a catalogue family of its label knows it."""
-    if _overlaps(phrase.start, phrase.end, known):
+    if known.overlaps(phrase.start, phrase.end):
         return False
     neutral = load_neutral_words().words
     for k in view.inside(phrase.start, phrase.end):
@@ -254,6 +251,7 @@ def refined(
 ) -> list[Phrase]:
     """Phrases snapped to tokens, tightened, without bare facts, and catch-all ones only when strong:
     `known` are the matches of the label's own families, `salesy` every family's."""
+    own, pressure, links = Regions(known), Regions(salesy), Regions(urls)
     result = []
     for phrase in phrases:
         start, end = outside_urls(phrase.start, phrase.end, urls)  # a link is where the reader goes
@@ -261,11 +259,11 @@ def refined(
             continue
         if (start, end) != (phrase.start, phrase.end):
             phrase = Phrase(start, end, region_weight(prefix, start, end))
-        tight = tightened(snapped(phrase, view, prefix), view, prefix, known)
-        if tight is None or tight.weight <= 0 or bare_fact(tight, view, folded, salesy, urls, rules):
+        tight = tightened(snapped(phrase, view, prefix), view, prefix, own)
+        if tight is None or tight.weight <= 0 or bare_fact(tight, view, folded, pressure, links, rules):
             continue
-        if only_neutral(tight, view, known):
+        if only_neutral(tight, view, own):
             continue
         result.append(tight)
     strongest = max((p.weight for p in result), default=0.0)
-    return [p for p in result if _overlaps(p.start, p.end, known) or strong_and_local(p, strongest, rules)]
+    return [p for p in result if own.overlaps(p.start, p.end) or strong_and_local(p, strongest, rules)]

@@ -20,7 +20,8 @@ Edits, all in the original text:
 - a flagged hashtag is removed (no unrelated hashtag is ever added), and stacked 「!!」 (and 「‼」)
   calmed.
 No replacement sentence is used twice. The rewrite is scored; if it reads as more of a hard sell
-(`raises`), edits are taken one by one and each is kept only if the result still does not.
+(`raises`), edits are taken one by one and each is kept only if the result still does not (up to
+the caller's number of tries: each is a whole-draft analysis, and an untried edit is not made).
 """
 
 from __future__ import annotations
@@ -29,10 +30,11 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.engine.neutral import PLACEHOLDER
 from app.engine.policy import Thresholds
+from app.engine.regions import Ordered, Regions
 from app.labels import HARD_SELL_LABELS, Label
 from app.schemas import Span, Suggestion, TextRange
 
@@ -83,10 +85,22 @@ class Reading:
     cuts: Thresholds
     names: list[tuple[int, int, str]]  # name-like noun runs that no catalogue pattern knows as pressure
     removable: Mapping[str, re.Pattern[str]]  # per family id: pressure words a sentence reads well without
+    # where the spans and names are, asked once per sentence and clause (a draft can hold thousands)
+    _span_index: Ordered = field(init=False, repr=False, compare=False)
+    _name_index: Ordered = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_span_index", Ordered((s.start, s.end) for s in self.spans))
+        object.__setattr__(self, "_name_index", Ordered((a, b) for a, b, _ in self.names))
 
     def content_words(self, start: int, end: int) -> list[str]:
         """The names said in [start, end): what a rewrite must not lose."""
-        return [name for a, b, name in self.names if start <= a and b <= end]
+        found = (self.names[k] for k in self._name_index.over(start, end))
+        return [name for a, b, name in found if start <= a and b <= end]
+
+    def spans_over(self, start: int, end: int) -> list[Span]:
+        """The highlighted spans that overlap [start, end), in order."""
+        return [self.spans[k] for k in self._span_index.over(start, end)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,8 +201,10 @@ def soften(
     fallback_ids: frozenset[str],
     score: ScoreFn,
     before: dict[Label, float],
+    tries: int | None = None,
 ) -> str:
-    """The draft with pressure rewritten or dropped, facts kept, and no hard-sell score raised."""
+    """The draft with pressure rewritten or dropped, facts kept, and no hard-sell score raised;
+    `tries` bounds the edits tried one by one when all of them together raise a score."""
     edits = _plan(original, reading, fallback_ids)
     if not edits and not PRESSURE_PUNCT.search(original):
         return original
@@ -204,7 +220,7 @@ def soften(
     if not acceptable(apply_edits(original, [])):
         return original
     kept: list[Edit] = []
-    for edit in edits:
+    for edit in edits if tries is None else edits[:tries]:
         if acceptable(apply_edits(original, kept + [edit])):
             kept.append(edit)
     return apply_edits(original, kept)
@@ -215,18 +231,23 @@ def _plan(original: str, reading: Reading, fallback_ids: frozenset[str]) -> list
     invitation), then replacements in the sentences that stay, in text order."""
     all_units = units(original)
     candidates = [u for u in all_units if _pressure_only(original, u, reading)]
-    if not any(u not in candidates and not original[u.start : u.end].startswith("#") for u in all_units):
+    chosen = set(candidates)
+    if not any(u not in chosen and not original[u.start : u.end].startswith("#") for u in all_units):
         candidates = []  # a draft that is all pressure keeps its sentences: it is rewritten, not emptied
     outside = _text_outside(original, candidates)
     dropped = [u for u in candidates if all(w in outside for w in reading.content_words(u.start, u.end))]
     used: set[str] = set()
     edits: list[Edit] = []
+    invitations = _Invitations(reading.suggestions)
     for unit in dropped:
-        kept = _invitation(unit, reading.suggestions, used) or _deadline(original, unit, used)
+        kept = invitations.first(unit, used) or _deadline(original, unit, used)
         start, end, _ = _removal(original, unit)
         edits.append((unit.start, unit.end, kept) if kept else (start, end, ""))
-    kept_units = [u for u in all_units if u not in dropped]
-    edits += [edit for unit in kept_units for edit in _clause_drops(original, unit, reading, fallback_ids)]
+    gone = set(dropped)
+    kept_units = [u for u in all_units if u not in gone]
+    known = [s.span for s in reading.suggestions if s.span is not None and s.id not in fallback_ids and s.category == Label.PUSHY_PITCH]
+    pushy = _Known(known)
+    edits += [edit for unit in kept_units for edit in _clause_drops(original, unit, reading, pushy)]
     removed = [(a, b) for a, b, _ in edits]
     for edit in replacements(original, reading, fallback_ids, removed, frozenset(used)):
         if edit[2] and edit[2] in used:
@@ -237,7 +258,7 @@ def _plan(original: str, reading: Reading, fallback_ids: frozenset[str]) -> list
     return sorted(edits)
 
 
-def _clause_drops(text: str, unit: Unit, reading: Reading, fallback_ids: frozenset[str]) -> list[Edit]:
+def _clause_drops(text: str, unit: Unit, reading: Reading, known: _Known) -> list[Edit]:
     """Clauses of a kept sentence that are a known pressure phrase and nothing else (「DMで予約受付中、
     残り枠わずか。」, 「今月中に申し込まないと、来月から料金が上がります」): a first clause goes with the
     「、」 after it, a last one with the 「、」 before it when the clause before it may end a sentence.
@@ -247,7 +268,6 @@ def _clause_drops(text: str, unit: Unit, reading: Reading, fallback_ids: frozens
     clauses = _clauses_of(text, unit)
     if len(clauses) < 2:
         return []
-    known = [s.span for s in reading.suggestions if s.span is not None and s.id not in fallback_ids and s.category == Label.PUSHY_PITCH]
     edits: list[Edit] = []
     first, last = clauses[0], clauses[-1]
     if _pressure_clause(text, first, reading, known):
@@ -280,17 +300,28 @@ def _clauses_of(text: str, unit: Unit) -> list[tuple[int, int]]:
     return [(a, b) for a, b in clauses if b > a]
 
 
-def _pressure_clause(text: str, clause: tuple[int, int], reading: Reading, known: list[TextRange]) -> bool:
+class _Known:
+    """The spans of recognised pushy phrases (a family knows them), found by offset."""
+
+    def __init__(self, spans: list[TextRange]) -> None:
+        self.spans = spans
+        self.index = Ordered((r.start, r.end) for r in spans)
+
+    def covered(self, a: int, b: int) -> int:
+        """How many characters of [a, b) they cover."""
+        return sum(min(b, r.end) - max(a, r.start) for r in (self.spans[k] for k in self.index.over(a, b)))
+
+
+def _pressure_clause(text: str, clause: tuple[int, int], reading: Reading, known: _Known) -> bool:
     """A recognised pushy phrase makes up the clause, which holds no fact, quote, name or deadline,
     and no other highlight."""
     a, b = clause
     body = text[a:b]
     if not body.strip() or _holds_fact_or_quote(body) or _DEADLINE.search(body):
         return False
-    if reading.content_words(a, b) or any(s.start < b and a < s.end for s in reading.spans if s.category != Label.PUSHY_PITCH):
+    if reading.content_words(a, b) or any(s.category != Label.PUSHY_PITCH for s in reading.spans_over(a, b)):
         return False
-    covered = sum(min(b, r.end) - max(a, r.start) for r in known if r.start < b and a < r.end)
-    return covered >= 0.8 * len(body.strip())
+    return known.covered(a, b) >= 0.8 * len(body.strip())
 
 
 # A clause that ends like a predicate (「…させていただいています」「…でした」「…よ」) can end its sentence;
@@ -305,20 +336,28 @@ def may_end(clause: str) -> bool:
     return _PREDICATE_END.search(clause) is not None and _CONNECTIVE_END.search(clause) is None
 
 
-def _invitation(unit: Unit, suggestions: list[Suggestion], used: set[str]) -> str | None:
-    """The first gentle invitation of a call to action in the unit, once per draft."""
-    offered = {r.rstrip("。") for s in suggestions if s.id in INVITING for r in s.replacements}
-    if any(u.rstrip("。") in offered for u in used):
-        return None  # one gentle invitation is enough: a second call to action just goes
-    for suggestion in suggestions:
-        span = suggestion.span
-        if suggestion.id in INVITING and span is not None and unit.start <= span.start and span.end <= unit.end:
-            for replacement in suggestion.replacements:
-                if replacement in used:
-                    return None
-                used.add(replacement)
-                return replacement + "。"
-    return None
+class _Invitations:
+    """The calls to action among the suggestions, found by offset, and their gentle invitations."""
+
+    def __init__(self, suggestions: list[Suggestion]) -> None:
+        self.offered = {r.rstrip("。") for s in suggestions if s.id in INVITING for r in s.replacements}
+        self.inviting = [s for s in suggestions if s.id in INVITING and s.span is not None]
+        self.index = Ordered((s.span.start, s.span.end) for s in self.inviting if s.span is not None)
+
+    def first(self, unit: Unit, used: set[str]) -> str | None:
+        """The first gentle invitation of a call to action in the unit, once per draft."""
+        if any(u.rstrip("。") in self.offered for u in used):
+            return None  # one gentle invitation is enough: a second call to action just goes
+        for k in self.index.over(unit.start, unit.end):
+            suggestion = self.inviting[k]
+            span = suggestion.span
+            if span is not None and unit.start <= span.start and span.end <= unit.end:
+                for replacement in suggestion.replacements:
+                    if replacement in used:
+                        return None
+                    used.add(replacement)
+                    return replacement + "。"
+        return None
 
 
 def _deadline(text: str, unit: Unit, used: set[str]) -> str | None:
@@ -340,7 +379,7 @@ def _pressure_only(text: str, unit: Unit, reading: Reading) -> bool:
     body = text[unit.start : unit.end]
     if body.startswith("#") or _holds_fact_or_quote(body):
         return False
-    inside = [s.category for s in reading.spans if s.start < unit.end and unit.start < s.end]
+    inside = [s.category for s in reading.spans_over(unit.start, unit.end)]
     if Label.PUSHY_PITCH not in inside or any(category != Label.PUSHY_PITCH for category in inside):
         return False  # only highlighted pressure is ever dropped, and never a highlighted deal or story
     alone, cuts = reading.alone(unit.start, unit.end), reading.cuts
@@ -388,14 +427,15 @@ def replacements(
     edits: list[Edit] = []
     invited = any(r.rstrip("。") in {u.rstrip("。") for u in used} for s in reading.suggestions if s.id in INVITING for r in s.replacements)
     facts = [m.span() for m in FACT.finditer(original)]
+    fact_index, gone = Ordered(facts), Regions(removed)
     for suggestion in sorted((s for s in reading.suggestions if s.span), key=lambda s: s.span.start):  # type: ignore[union-attr]
         span = suggestion.span
         assert span is not None
-        if suggestion.id in fallback_ids or any(a < span.end and span.start < b for a, b in removed):
+        if suggestion.id in fallback_ids or gone.overlaps(span.start, span.end):
             continue  # no family knows the phrase (a generic sentence could lose a name), or it is dropped
         if edits and span.start < edits[-1][1]:
             continue
-        if any(a < span.end and span.start < b and not (span.start <= a and b <= span.end) for a, b in facts):
+        if any(not (span.start <= facts[k][0] and facts[k][1] <= span.end) for k in fact_index.over(span.start, span.end)):
             continue  # the phrase cuts through a number, link or mention: never rewrite half a fact
         if span.text.startswith("#"):
             if not FACT.search(span.text):  # a flagged hashtag goes; an unrelated one never comes in
@@ -448,16 +488,17 @@ def word_deletions(original: str, reading: Reading, taken: list[tuple[int, int]]
     the phrase is left, and a word follows them, so the sentence still reads. The words are kana and
     kanji, which folding leaves as they are, so they are found in the original text."""
     edits: list[Edit] = []
-    facts = [m.span() for m in FACT.finditer(original)]  # a word inside a link is part of the link
+    facts = Regions(m.span() for m in FACT.finditer(original))  # a word inside a link is part of the link
+    claimed = Regions(taken)
     for suggestion in reading.suggestions:
         span, words = suggestion.span, reading.removable.get(suggestion.id)
-        if span is None or words is None or any(a < span.end and span.start < b for a, b in taken):
+        if span is None or words is None or claimed.overlaps(span.start, span.end):
             continue
         for match in words.finditer(original, span.start, span.end):
             start, end = match.span()
             if start == end or (start, end) == (span.start, span.end) or end >= len(original):
                 continue
-            if any(a < end and start < b for a, b in facts):
+            if facts.overlaps(start, end):
                 continue
             if original[end].isalnum() and original[end] not in _SENTENCE_FINAL:
                 edits.append((start, end, ""))

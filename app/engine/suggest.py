@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from app.engine.catalogue import Catalogue, Fallback, Family, Lang
 from app.engine.explain import URL
 from app.engine.features import Document
 from app.engine.neutral import load_neutral_words
+from app.engine.regions import Regions
 from app.engine.soften import is_name
 from app.engine.tokenize import Token
 from app.labels import Label
@@ -54,7 +56,7 @@ def folded_range(doc: Document, span: Span) -> tuple[int, int]:
 
 
 def match_family(
-    span: Span, doc: Document, catalogue: Catalogue, hits: dict[str, list[tuple[int, int]]] | None = None
+    span: Span, doc: Document, catalogue: Catalogue, hits: Mapping[str, Regions] | None = None
 ) -> FamilyMatch:
     """The family whose pattern covers most of the span (catalogue order breaks ties).
 
@@ -67,7 +69,7 @@ def match_family(
     best: FamilyMatch = FamilyMatch(catalogue.fallbacks[span.category], span.text)
     best_cover = 0
     for family in catalogue.families_for(span.category):
-        if hits is not None and not family.context_sensitive and not any(a < fe and fs < b for a, b in hits[family.id]):
+        if hits is not None and not family.context_sensitive and not hits[family.id].overlaps(fs, fe):
             continue
         if family.screen.search(folded) is None:
             continue
@@ -194,10 +196,11 @@ def span_suggestions(
     """One suggestion per hard-sell span, quoting it, with replacements that keep its facts
     (`hits`: where each family matches the whole draft, see `match_family`)."""
     suggestions = []
+    indexed = {family: Regions(regions) for family, regions in hits.items()} if hits is not None else None
     for span in spans:
         if span.category == Label.STORY:
             continue
-        found = match_family(span, doc, catalogue, hits)
+        found = match_family(span, doc, catalogue, indexed)
         suggestions.append(
             Suggestion(
                 id=found.entry.id,
