@@ -339,6 +339,12 @@ class Analyzer:
         candidates: list[tuple[Label, explain.Phrase]] = []
         layout: explain.Clauses | None = None  # found once, shared by both hard-sell labels
         salesy = [region for regions in matched.values() for region in regions]
+        # the phrases each raised hard-sell label's own families know and its model counts
+        claims = {
+            label: [(p.start, p.end) for p in explain.pattern_phrases(matched[label], prefixes[label])]
+            for label in HARD_SELL_LABELS
+            if label in prefixes
+        }
         for label, prefix in prefixes.items():
             if label == Label.STORY:
                 phrases = explain.sentence_phrases(doc, prefix)
@@ -347,6 +353,9 @@ class Analyzer:
                 phrases = explain.attributed_phrases(layout, prefix)
                 phrases += explain.pattern_phrases(matched[label], prefix)
                 phrases = explain.merge_phrases(phrases, prefix)
+                elsewhere = precise.claimed_elsewhere(matched[label], [c for other, cs in claims.items() if other != label for c in cs])
+                if elsewhere:  # 「フォロー&RT」 inside a giveaway clause keeps its own finding
+                    phrases = explain.excluding(phrases, elsewhere, prefix)
                 view = precise.TokenView(doc.tokens, prefix)
                 phrases = precise.refined(
                     phrases, view, prefix, doc.normalized.text, matched[label], salesy, layout.urls, self._highlight_rules
