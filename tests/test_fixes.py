@@ -206,9 +206,17 @@ def test_stacked_dm_and_never_again_are_recognised_and_calmed(analyzer: Analyzer
     assert "DM!DM" not in report.softened_text and "30個" in report.softened_text
 
 
-def test_a_clause_of_one_category_does_not_cover_a_phrase_of_the_other_categorys_family() -> None:
-    # the giveaway's own match keeps its place; the follow/RT request (pushy) is cut out of it
-    assert precise.claimed_elsewhere([(8, 13)], [(0, 7), (9, 11)]) == [(0, 7)]
+def test_a_clause_of_one_category_does_not_cover_a_phrase_of_the_other_categorys_family(analyzer: Analyzer) -> None:
+    # the follow/RT request (pushy), joined by 「で」, is cut out of the giveaway clause; a pushy
+    # match inside the giveaway's own match is not
+    doc = analyzer.document("フォロー&RTで抽選5名様にプレゼント")
+    view = precise.TokenView(doc.tokens, np.zeros(len(doc.normalized.text) + 1))
+    assert precise.claimed_elsewhere([(8, 13)], [(0, 7), (9, 11)], view) == [(0, 7)]
+
+
+def test_a_phrase_that_runs_straight_on_stays_one_finding(analyzer: Analyzer) -> None:
+    spans = [s.text for s in analyzer.analyze("🎉🎉今だけ半額!期間限定セール、今すぐ購入しないと損します!").spans]
+    assert "今だけ半額" in spans
 
 
 def test_a_catch_all_phrase_needs_a_selling_word_or_strong_evidence(analyzer: Analyzer) -> None:

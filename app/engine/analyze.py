@@ -353,10 +353,11 @@ class Analyzer:
                 phrases = explain.attributed_phrases(layout, prefix)
                 phrases += explain.pattern_phrases(matched[label], prefix)
                 phrases = explain.merge_phrases(phrases, prefix)
-                elsewhere = precise.claimed_elsewhere(matched[label], [c for other, cs in claims.items() if other != label for c in cs])
+                view = precise.TokenView(doc.tokens, prefix)
+                others = [c for other, cs in claims.items() if other != label for c in cs]
+                elsewhere = precise.claimed_elsewhere(matched[label], others, view) if others else []
                 if elsewhere:  # 「フォロー&RT」 inside a giveaway clause keeps its own finding
                     phrases = explain.excluding(phrases, elsewhere, prefix)
-                view = precise.TokenView(doc.tokens, prefix)
                 phrases = precise.refined(
                     phrases, view, prefix, doc.normalized.text, matched[label], salesy, layout.urls, self._highlight_rules
                 )

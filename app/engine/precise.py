@@ -283,11 +283,22 @@ def sells(phrase: Phrase, view: TokenView, rules: HighlightRules, selling: Selli
     return any(words.get(word_key(view.tokens[k]), 0.0) >= limits.min_word_share for k in view.inside(phrase.start, phrase.end))
 
 
-def claimed_elsewhere(own: list[tuple[int, int]], others: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def claimed_elsewhere(own: list[tuple[int, int]], others: list[tuple[int, int]], view: TokenView) -> list[tuple[int, int]]:
     """The phrases another label's families know (and its model counts) that none of this label's
-    families touch: a clause of one category is not shown over them, so each keeps its own finding
-    (「フォロー&RTで抽選5名様にプレゼント」 is a follow/RT request and a giveaway, not one giveaway)."""
-    return [(a, b) for a, b in others if not _overlaps(a, b, own)]
+    families touch and that stand apart in the clause, joined to the rest by a particle: a clause of
+    one category is not shown over them, so each keeps its own finding (「フォロー&RTで抽選5名様に
+    プレゼント」 is a follow/RT request and a giveaway). A phrase that runs straight on into the rest
+    is one phrase (「今だけ半額」: the offer and its limit read together, and have one replacement)."""
+    return [(a, b) for a, b in others if not _overlaps(a, b, own) and _joined_by_particle(a, b, view)]
+
+
+def _joined_by_particle(start: int, end: int, view: TokenView) -> bool:
+    """Whether a particle stands right after [start, end) or right before it."""
+    after = bisect.bisect_left(view.starts, end)
+    if after < len(view.tokens) and view.tokens[after].start == end and view.tokens[after].pos == "助詞":
+        return True
+    before = bisect.bisect_left(view.starts, start) - 1
+    return before >= 0 and view.tokens[before].end == start and view.tokens[before].pos == "助詞"
 
 
 def refined(
