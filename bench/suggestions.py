@@ -6,7 +6,8 @@ one-click replacement applied alone (highlighted by the checker? lowering its ca
 adding a word?), softened drafts re-checked (highlighted, words added, facts lost, rises) and the
 guided story rewrite with the fixed answer pairs (ok with the story label, facts kept). Every figure
 is measured on the model in `URIKOMI_MODEL_PATH` (or the shipped one), so it can be re-run after
-retraining. Run: `python bench/suggestions.py [--examples]`.
+retraining. Run: `python bench/suggestions.py [--examples] [--record]`; `--record` stores the figures
+in the model's metadata and rewrites the model card's softening and fix-loop tables (weights untouched).
 """
 
 from __future__ import annotations
@@ -22,18 +23,22 @@ from app.engine.analyze import Analyzer  # noqa: E402
 from app.training import fixes  # noqa: E402
 from app.training.corpus import load_corpus  # noqa: E402
 from app.training.evaluate import softening_metrics  # noqa: E402
+from app.training.model_card import record_softening  # noqa: E402
 from app.training.splits import Split, assign_splits  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
     """Measure and print; the last line is the machine-readable summary."""
-    show = "--examples" in (sys.argv[1:] if argv is None else argv)
+    args = sys.argv[1:] if argv is None else argv
+    show, record = "--examples" in args, "--record" in args
     analyzer = Analyzer.from_path(default_model_path())
     posts = load_corpus(ROOT / "training_data")
     splits = assign_splits(posts)
     test = [p for p in posts if splits[p.id] == Split.TEST]
     result = softening_metrics(analyzer, test)
     loop = result["fix_loop"]
+    if record:
+        record_softening(default_model_path(), result)
     h, r, s, g = loop["highlights"], loop["replacements"], loop["softened"], loop["guided_rewrite"]
     print(f"hard-sell test posts: {result['n']}; below caution after softening: {result['below_caution']:.1%} "
           f"(pitch-only posts: {result['pitch_only_below_caution']:.1%} of {result['pitch_only_n']}); "

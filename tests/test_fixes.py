@@ -7,18 +7,24 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
+import numpy as np
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.engine import explain, precise
 from app.engine.analyze import Analyzer
+from app.engine.explain import Phrase
 from app.engine.neutral import added_content_words, load_neutral_words, placeholders
 from app.engine.rewrite import Answers, rewrite_report
 from app.labels import HARD_SELL_LABELS
 from app.training import fixes
 from app.training.corpus import Post, load_corpus
+from app.training.selling_words import WordCount, vocabulary
 from app.training.splits import Split, assign_splits
 from tests.conftest import DATA_DIR, ROOT, Server
 
@@ -198,3 +204,59 @@ def test_stacked_dm_and_never_again_are_recognised_and_calmed(analyzer: Analyzer
     rules = {s.rule for s in report.spans}
     assert {"pushy.fomo", "pushy.dm_funnel"} <= rules
     assert "DM!DM" not in report.softened_text and "30個" in report.softened_text
+
+
+def test_a_clause_of_one_category_does_not_cover_a_phrase_of_the_other_categorys_family(analyzer: Analyzer) -> None:
+    # the follow/RT request (pushy), joined by 「で」, is cut out of the giveaway clause; a pushy
+    # match inside the giveaway's own match is not
+    doc = analyzer.document("フォロー&RTで抽選5名様にプレゼント")
+    view = precise.TokenView(doc.tokens, np.zeros(len(doc.normalized.text) + 1))
+    assert precise.claimed_elsewhere([(8, 13)], [(0, 7), (9, 11)], view) == [(0, 7)]
+
+
+def test_a_phrase_that_runs_straight_on_stays_one_finding(analyzer: Analyzer) -> None:
+    spans = [s.text for s in analyzer.analyze("🎉🎉今だけ半額!期間限定セール、今すぐ購入しないと損します!").spans]
+    assert "今だけ半額" in spans
+
+
+def test_a_catch_all_phrase_needs_a_selling_word_or_strong_evidence(analyzer: Analyzer) -> None:
+    rules = precise.load_highlight_rules()
+    selling = precise.SellingWords(words={"限定": 0.9, "この": 0.2})
+    for text, weak, expected in [("期間限定で", True, True), ("このあなた", True, False), ("このあなた", False, True)]:
+        doc = analyzer.document(text)
+        view = precise.TokenView(doc.tokens, np.zeros(len(doc.normalized.text) + 1))
+        weight = rules.catch_all.min_logit if weak else rules.catch_all.min_logit_alone
+        assert precise.sells(Phrase(0, len(text), weight), view, rules, selling) is expected, text
+
+
+def test_selling_words_are_learned_from_the_train_split_as_shipped(tmp_path: Path) -> None:
+    shipped = precise.load_selling_words()
+    assert "急ぐ" in shipped.words and all(0.4 <= share <= 1 for share in shipped.words.values())
+    assert not {"この", "あなた"} & set(shipped.words)  # the model weighs them in pitches; no reader marks them
+    out = tmp_path / "selling_words.yaml"
+    subprocess.run([sys.executable, "-m", "app.training.selling_words", str(out)], cwd=ROOT, check=True, capture_output=True)
+    assert precise.SellingWords.model_validate(yaml.safe_load(out.read_text(encoding="utf-8"))) == shipped
+
+
+def test_a_rarely_seen_word_is_not_a_selling_word() -> None:
+    counts = {"急ぐ": WordCount(seen=20, in_key=19), "稀": WordCount(seen=2, in_key=2), "店": WordCount(seen=50, in_key=5)}
+    assert list(vocabulary(counts)) == ["急ぐ"]
+
+
+def test_letters_spaced_out_for_show_are_one_clause(analyzer: Analyzer) -> None:
+    doc = analyzer.document("本日 セ ー ル 開催")
+    layout = explain.clauses(doc)
+    texts = [doc.normalized.text[doc.tokens[a].start : doc.tokens[b].end] for a, b in layout.runs]
+    assert "セ ー ル" in texts and "本日" in texts
+
+
+def test_a_deal_is_highlighted_without_the_grammar_after_it(analyzer: Analyzer) -> None:
+    spans = [s.text for s in analyzer.analyze("春の感謝祭!全品50%OFFにしています。お早めにどうぞ").spans]
+    assert "全品50%OFF" in spans
+
+
+def test_a_key_phrase_said_twice_is_found_where_either_saying_is_highlighted() -> None:
+    post = SimpleNamespace(hard_sell=True, text="今だけ!本当に今だけ!", key_phrases=["今だけ"])
+    span = SimpleNamespace(category="pushy_pitch", rule="pushy.urgency", start=7, end=10, text="今だけ")
+    counts = fixes.highlight_metrics([post], [SimpleNamespace(spans=[span])], lambda text, a, b: False)  # type: ignore[list-item]
+    assert (counts.found, counts.phrases, counts.true_spans, counts.spans) == (1, 1, 1, 1)

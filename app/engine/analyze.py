@@ -365,6 +365,12 @@ class Analyzer:
         candidates: list[tuple[Label, explain.Phrase]] = []
         layout: explain.Clauses | None = None  # found once, shared by both hard-sell labels
         salesy = [region for regions in matched.values() for region in regions]
+        # the phrases each raised hard-sell label's own families know and its model counts
+        claims = {
+            label: [(p.start, p.end) for p in explain.pattern_phrases(matched[label], prefixes[label])]
+            for label in HARD_SELL_LABELS
+            if label in prefixes
+        }
         for label, prefix in prefixes.items():
             if label == Label.STORY:
                 phrases = explain.sentence_phrases(doc, prefix)
@@ -374,6 +380,10 @@ class Analyzer:
                 phrases += explain.pattern_phrases(matched[label], prefix)
                 phrases = explain.merge_phrases(phrases, prefix)
                 view = precise.TokenView(doc.tokens, prefix)
+                others = [c for other, cs in claims.items() if other != label for c in cs]
+                elsewhere = precise.claimed_elsewhere(matched[label], others, view) if others else []
+                if elsewhere:  # 「フォロー&RT」 inside a giveaway clause keeps its own finding
+                    phrases = explain.excluding(phrases, elsewhere, prefix)
                 phrases = precise.refined(
                     phrases, view, prefix, doc.normalized.text, matched[label], salesy, layout.urls, self._highlight_rules
                 )

@@ -177,7 +177,16 @@ def _gap_breaks(text: str, end: int, start: int) -> bool:
         return False
     if "\n" in gap:
         return True
+    if gap in (" ", "\u3000") and _lone(text, end - 1) and _lone(text, start):
+        return False  # letters spaced out for show (「セ ー ル」「ラ ス ト 5 個」) are one word
     return not (text[end - 1 : end].isascii() and text[start : start + 1].isascii())
+
+
+def _lone(text: str, position: int) -> bool:
+    """Whether the character at `position` stands alone between spaces (or the text's ends)."""
+    before = position == 0 or text[position - 1].isspace()
+    after = position + 1 >= len(text) or text[position + 1].isspace()
+    return before and after
 
 
 def _grow(tokens: tuple[Token, ...], scores: list[float], k: int, first: int, last: int) -> tuple[int, int]:

@@ -1,8 +1,9 @@
 """Precise highlights: phrases on token boundaries, without the words around them that do not sell,
-never only a fact, and catch-all phrases only where the model's evidence is strong and local.
+never only a fact, and catch-all phrases only where the model's evidence is strong and local and
+they hold a word that sells.
 
-The rules are data (`app/suggestions/highlights.yaml`). Offsets here are in the folded text, like
-the rest of `explain`.
+The rules are data (`app/suggestions/highlights.yaml`, `app/suggestions/selling_words.yaml`).
+Offsets here are in the folded text, like the rest of `explain`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from app.engine.soften import is_name
 from app.engine.tokenize import Token
 
 DEFAULT_RULES = Path(__file__).resolve().parent.parent / "suggestions" / "highlights.yaml"
+DEFAULT_SELLING_WORDS = Path(__file__).resolve().parent.parent / "suggestions" / "selling_words.yaml"
 _SYMBOL_POS = frozenset({"補助記号", "記号", "空白"})
 # Grammar at a phrase's edge (「…OFFにしています」「…のご案内」) does not sell; neither do the
 # neutral words a rewrite may add (ご用意, ご案内): a highlight never ends on them.
@@ -31,6 +33,10 @@ _GRAMMAR_POS = frozenset({"助詞", "助動詞", "接頭辞"})
 _NEGATIONS = frozenset({"ない", "ず", "ぬ", "ん"})
 NEUTRAL_EDGE_SHARE = 0.25
 GRAMMAR_EDGE_SHARE = 0.25
+# A word at a phrase's edge that pulls the label down by this share of the strongest token is cut
+# (「にしています」 after 「全品50%OFF」); one the model barely weighs stays part of the phrase
+# (「痩せ」 of 「絶対に痩せます」, 「冬」 of 「この冬」). Chosen on the train split's key phrases.
+NEGATIVE_EDGE_SHARE = 0.3
 
 
 class CatchAll(BaseModel):
@@ -41,6 +47,9 @@ class CatchAll(BaseModel):
     min_logit: float = Field(ge=0)
     min_density: float = Field(ge=0)
     min_share: float = Field(ge=0, le=1)
+    # ...and it holds a selling word at this share (selling_words.yaml), or weighs this much alone
+    min_word_share: float = Field(ge=0, le=1)
+    min_logit_alone: float = Field(ge=0)
 
 
 class HighlightRules(BaseModel):
@@ -56,6 +65,27 @@ class HighlightRules(BaseModel):
     def fact_words(self) -> frozenset[str]:
         """Date words and the grammar that joins the words of a fact."""
         return frozenset(self.date_words) | frozenset(self.joiners)
+
+
+class SellingWords(BaseModel):
+    """Words that annotators mark as selling, with their share of occurrences inside key phrases
+    (learned from the train split by `app/training/selling_words.py`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    words: dict[str, float] = Field(min_length=1)
+
+
+def word_key(token: Token) -> str:
+    """How a word is looked up in the selling words: its dictionary form (「限定」 for 「限定」,
+    「急ぐ」 for 「急い」), or its surface when the dictionary has none."""
+    return token.lemma.split("-")[0] or token.surface
+
+
+@lru_cache(maxsize=4)
+def load_selling_words(path: Path = DEFAULT_SELLING_WORDS) -> SellingWords:
+    """Read and validate the selling words once."""
+    return SellingWords.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
 @lru_cache(maxsize=4)
@@ -107,7 +137,7 @@ def tightened(phrase: Phrase, view: TokenView, prefix: Prefix, keep: Regions) ->
             return False  # 「全」 of 「全プラン」, 「ご」 of 「ご来店」: a prefix belongs to the word after it
         if keep.overlaps(token.start, token.end) and token.pos not in _SYMBOL_POS:
             return False
-        if token.pos in _SYMBOL_POS or not token.surface.strip() or view.scores[k] < 0:
+        if token.pos in _SYMBOL_POS or not token.surface.strip() or view.scores[k] < -NEGATIVE_EDGE_SHARE * top:
             return True
         if token.pos in _GRAMMAR_POS:
             # a negation is meaning, not grammar: 「申し込まない」 is not 「申し込ま」
@@ -239,6 +269,36 @@ def strong_and_local(phrase: Phrase, strongest: float, rules: HighlightRules) ->
     return phrase.weight >= limits.min_logit and phrase.weight / length >= limits.min_density and phrase.weight >= limits.min_share * strongest
 
 
+def sells(phrase: Phrase, view: TokenView, rules: HighlightRules, selling: SellingWords) -> bool:
+    """Whether a catch-all phrase says something that sells: it holds a selling word (「限定」「損」
+    「急ぐ」, not 「この」「あなた」「まだ」, which the model weighs in pitches but no reader marks),
+    or the model's evidence in it is strong enough to stand alone."""
+    limits = rules.catch_all
+    if phrase.weight >= limits.min_logit_alone:
+        return True
+    words = selling.words
+    return any(words.get(word_key(view.tokens[k]), 0.0) >= limits.min_word_share for k in view.inside(phrase.start, phrase.end))
+
+
+def claimed_elsewhere(own: list[tuple[int, int]], others: list[tuple[int, int]], view: TokenView) -> list[tuple[int, int]]:
+    """The phrases another label's families know (and its model counts) that none of this label's
+    families touch and that stand apart in the clause, joined to the rest by a particle: a clause of
+    one category is not shown over them, so each keeps its own finding (「フォロー&RTで抽選5名様に
+    プレゼント」 is a follow/RT request and a giveaway). A phrase that runs straight on into the rest
+    is one phrase (「今だけ半額」: the offer and its limit read together, and have one replacement)."""
+    mine = Regions(own)
+    return [(a, b) for a, b in others if not mine.overlaps(a, b) and _joined_by_particle(a, b, view)]
+
+
+def _joined_by_particle(start: int, end: int, view: TokenView) -> bool:
+    """Whether a particle stands right after [start, end) or right before it."""
+    after = bisect.bisect_left(view.starts, end)
+    if after < len(view.tokens) and view.tokens[after].start == end and view.tokens[after].pos == "助詞":
+        return True
+    before = bisect.bisect_left(view.starts, start) - 1
+    return before >= 0 and view.tokens[before].end == start and view.tokens[before].pos == "助詞"
+
+
 def refined(
     phrases: list[Phrase],
     view: TokenView,
@@ -266,4 +326,9 @@ def refined(
             continue
         result.append(tight)
     strongest = max((p.weight for p in result), default=0.0)
-    return [p for p in result if own.overlaps(p.start, p.end) or strong_and_local(p, strongest, rules)]
+    selling = load_selling_words()
+    return [
+        p
+        for p in result
+        if own.overlaps(p.start, p.end) or (strong_and_local(p, strongest, rules) and sells(p, view, rules, selling))
+    ]

@@ -97,7 +97,7 @@ def highlight_metrics(
 ) -> HighlightCounts:
     """Precision: hard-sell spans (stacked marks aside) that touch an annotated key phrase, on the
     hard-sell posts. Recall: key phrases (bare marks aside) with at least `min_cover` of their
-    characters highlighted; key phrases that are only a fact (`only_fact`: 「9,800円」「1/15まで」,
+    characters highlighted at one of the places they occur; key phrases that are only a fact (`only_fact`: 「9,800円」「1/15まで」,
     which the highlight rules never mark alone) are counted apart."""
     counts = HighlightCounts()
     for post, report in zip(posts, reports):
@@ -117,18 +117,23 @@ def highlight_metrics(
             if not hit:
                 counts.misses.append((span.text, post.text))
         for phrase in post.key_phrases:
-            if not any(char.isalnum() for char in phrase):
+            places = occurrences(post.text, phrase)
+            if not places or not any(char.isalnum() for char in phrase):
                 continue
-            for start, end in occurrences(post.text, phrase)[:1]:
-                covered = sum(max(0, min(e, end) - max(s, start)) for s, e in marked)
-                hit = covered >= min_cover * (end - start)
-                if only_fact(post.text, start, end):
-                    counts.fact_phrases += 1
-                    counts.found_facts += hit
-                    continue
-                counts.phrases += 1
-                counts.found += hit
+            # a phrase said twice is found where either saying of it is highlighted
+            hit = any(_covered(start, end, marked) >= min_cover * (end - start) for start, end in places)
+            if only_fact(post.text, *places[0]):
+                counts.fact_phrases += 1
+                counts.found_facts += hit
+                continue
+            counts.phrases += 1
+            counts.found += hit
     return counts
+
+
+def _covered(start: int, end: int, marked: list[tuple[int, int]]) -> int:
+    """How many characters of [start, end) the (non-overlapping) spans cover."""
+    return sum(max(0, min(e, end) - max(s, start)) for s, e in marked)
 
 
 def apply_at(text: str, start: int, end: int, replacement: str) -> str:

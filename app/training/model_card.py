@@ -336,6 +336,19 @@ def record_probe(model_dir: Path, name: str, figures: dict[str, Any]) -> None:
     write_model_card(model_dir.parent / "MODEL_CARD.md", metadata)
 
 
+def record_softening(model_dir: Path, figures: dict[str, Any]) -> None:
+    """Store re-measured softening and fix-loop figures (`bench/suggestions.py --record`) in the
+    model's metadata and rewrite its card: the highlight rules and the catalogue change without a
+    retrain, and the weights and the vocabulary are untouched."""
+    from app.engine.model import METADATA_FILE
+
+    path = model_dir / METADATA_FILE
+    metadata = json.loads(path.read_text(encoding="utf-8"))
+    metadata["softening"] = figures
+    path.write_text(json.dumps(metadata, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    write_model_card(model_dir.parent / "MODEL_CARD.md", metadata)
+
+
 def write_model_card(path: Path, metadata: dict[str, Any], data: Any = None) -> None:
     """Write the card next to the model directory."""
     path.write_text(render(metadata, path.parent / SELECTION_FILE), encoding="utf-8")
