@@ -260,7 +260,7 @@ class Analyzer:
         them, the draft's other terms weigh more, so removing a weak phrase can raise a score)."""
         if not any(s.replacements for s in suggestions):
             return suggestions
-        before = self.plain_scores(text)
+        before = self.plain_log_odds(text)
         kept = []
         for suggestion in suggestions:
             span = suggestion.span
@@ -271,7 +271,7 @@ class Analyzer:
             fixes = [
                 r
                 for r in suggestion.replacements
-                if (edited := text[: span.start] + r + text[span.end :]).strip() and self.plain_scores(edited)[label] < before[label]
+                if (edited := text[: span.start] + r + text[span.end :]).strip() and self.plain_log_odds(edited)[label] < before[label]
             ]
             kept.append(suggestion if fixes == suggestion.replacements else suggestion.model_copy(update={"replacements": fixes}))
         return kept
@@ -280,6 +280,15 @@ class Analyzer:
         """The whole draft's probabilities read as one text (no block rule): what a one-click
         replacement must lower, wherever in a long draft it stands."""
         return self.model.probabilities(self.model.encode(self.document(text)))
+
+    def cuts(self, sensitivity: Sensitivity = "default") -> Thresholds:
+        """The thresholds in force at a sensitivity (what a verdict and the labels are read against)."""
+        return self._cuts[sensitivity]
+
+    def plain_log_odds(self, text: str) -> dict[Label, float]:
+        """`plain_scores` as calibrated log-odds: what "lowers a score" compares, since near 0 or 1
+        a probability barely moves while the reading still does."""
+        return self.model.log_odds(self.model.encode(self.document(text)))
 
     def facts(self, text: str) -> list[str]:
         """What no rewrite may lose: numbers with their units, links, mentions, and the names that
