@@ -21,7 +21,6 @@ from numpy.typing import NDArray
 
 from app.engine import blocks
 from app.engine.analyze import Analyzer, InvalidText, check_text
-from app.engine.catalogue import Family
 from app.engine.features import Document
 from app.engine.model import Scored
 from app.engine.neutral import PLACEHOLDER
@@ -218,11 +217,8 @@ def fact_phrases(analyzer: Analyzer, text: str, facts: list[str]) -> list[str]:
         return []
     doc = analyzer.document(text)
     tokens, folded = doc.tokens, doc.normalized.text
-    pushy = [
-        region
-        for family in analyzer.catalogue.families_for(Label.PUSHY_PITCH)
-        for region in explain_matches(folded, family)
-    ]
+    hits = analyzer.family_matches(folded)
+    pushy = [region for family in analyzer.catalogue.families_for(Label.PUSHY_PITCH) for region in hits[family.id]]
     ranges: list[tuple[int, int]] = []
     for fact in facts:
         at = text.find(fact)
@@ -249,11 +245,6 @@ def fact_phrases(analyzer: Analyzer, text: str, facts: list[str]) -> list[str]:
         else:
             merged.append([a, b])
     return [_balanced(text[a:b]) for a, b in merged]
-
-
-def explain_matches(folded: str, family: Family) -> list[tuple[int, int]]:
-    """Where a catalogue family's patterns match the folded text."""
-    return [m.span() for pattern in family.compiled for m in pattern.finditer(folded)]
 
 
 def _joins(token: Token, neighbour: Token, folded: str, kinds: frozenset[str]) -> bool:
