@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from app.engine.analyze import Analyzer
 from app.engine.catalogue import Catalogue
 from app.engine.soften import units
+from app.engine.suggest import render_replacements
 from app.labels import HARD_SELL_LABELS, Label, Verdict
 
 FACT = re.compile(r"https?://[\w./:%?=&#-]+|@[A-Za-z0-9_.]+|[0-9０-９]+")
@@ -315,14 +316,32 @@ def test_a_sentence_of_selling_loanwords_holds_no_name_and_may_go(analyzer: Anal
     assert "チャンス" not in softened and "焼きたてクロワッサン" in softened, softened
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="since the real-text model (C=0.03) a saturated blast (scores ~0.99999) gets no urgency replacement, "
-    "so its heading 【本日限定】 stays in the softened draft",
-)
 def test_a_dropped_limited_today_heading_leaves_its_day(analyzer: Analyzer) -> None:
     softened = analyzer.analyze("【本日限定】軽トラ積み放題 通常19,800円→9,800円!!先着3名様のみ🔥今すぐお電話を📞").softened_text
     assert softened.startswith("【本日まで") and "限定" not in softened, softened
+
+
+@pytest.mark.parametrize("draft", ["【本日限り】全品50%OFF!!残りわずか!今すぐご来店ください🔥", "本日限り!全品50%OFF!!今すぐご来店ください"])
+def test_softening_today_only_keeps_the_day(analyzer: Analyzer, draft: str) -> None:
+    softened = analyzer.analyze(draft).softened_text
+    assert "本日まで" in softened and "限り" not in softened, softened
+
+
+def test_words_of_time_and_pressure_name_nothing_so_a_day_template_fills(catalogue: Catalogue) -> None:
+    family = next(f for f in catalogue.families if f.id == "pushy.urgency")
+    assert render_replacements(family.heading, "本日限定") == ["本日まで"]
+    assert render_replacements(family.heading, "週末限定") == ["週末まで"]
+
+
+def test_a_saturated_blast_still_gets_the_replacements_that_calm_it(analyzer: Analyzer) -> None:
+    # its probabilities sit at 0.99999: whether a fix lowers the score is read on the log-odds
+    draft = "【本日限定】軽トラ積み放題 通常19,800円→9,800円!!先着3名様のみ🔥今すぐお電話を📞"
+    report = analyzer.analyze(draft)
+    assert report.scores.pushy_pitch > 0.9999
+    urgency = next(s for s in report.suggestions if s.id == "pushy.urgency" and s.span and s.span.text == "本日限定")
+    assert urgency.replacements == ["本日まで"]
+    edited = draft.replace("本日限定", "本日まで")
+    assert analyzer.plain_log_odds(edited)[Label.PUSHY_PITCH] < analyzer.plain_log_odds(draft)[Label.PUSHY_PITCH]
 
 
 def test_a_phrase_no_family_knows_gets_advice_but_no_canned_replacement(analyzer: Analyzer, catalogue: Catalogue) -> None:

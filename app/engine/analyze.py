@@ -281,7 +281,7 @@ class Analyzer:
         draft's `rescores`, fixes go unchecked and are not offered."""
         if not any(s.replacements for s in suggestions):
             return suggestions
-        before = self.model.probabilities(encoded)
+        before = self.model.log_odds(encoded)
         left = rescores(encoded.text)
         kept = []
         for suggestion in suggestions:
@@ -296,7 +296,7 @@ class Analyzer:
                 if not edited.strip() or left <= 0:
                     continue
                 left -= 1
-                if self.plain_scores(edited)[label] < before[label]:
+                if self.plain_log_odds(edited)[label] < before[label]:
                     fixes.append(r)
             kept.append(suggestion if fixes == suggestion.replacements else suggestion.model_copy(update={"replacements": fixes}))
         return kept
@@ -305,6 +305,15 @@ class Analyzer:
         """The whole draft's probabilities read as one text (no block rule): what a one-click
         replacement must lower, wherever in a long draft it stands."""
         return self.model.probabilities(self.model.encode(self.document(text)))
+
+    def cuts(self, sensitivity: Sensitivity = "default") -> Thresholds:
+        """The thresholds in force at a sensitivity (what a verdict and the labels are read against)."""
+        return self._cuts[sensitivity]
+
+    def plain_log_odds(self, text: str) -> dict[Label, float]:
+        """`plain_scores` as calibrated log-odds: what "lowers a score" compares, since near 0 or 1
+        a probability barely moves while the reading still does."""
+        return self.model.log_odds(self.model.encode(self.document(text)))
 
     def facts(self, text: str) -> list[str]:
         """What no rewrite may lose: numbers with their units, links, mentions, and the names that

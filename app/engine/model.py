@@ -155,6 +155,12 @@ class LinearModel:
         """Probabilities only: no per-occurrence contributions (what a rewrite check needs)."""
         return dict(zip(LABELS, self._calibrated(self.linear_parts(source, detail=False).margins).tolist()))
 
+    def log_odds(self, source: Document | Encoded) -> dict[Label, float]:
+        """Calibrated log-odds per label: ordered as the probabilities are, but never saturated (a
+        blast at 0.99999 still shows how much an edit calms it; its probability hardly moves)."""
+        margins = self.linear_parts(source, detail=False).margins
+        return dict(zip(LABELS, (-(self.calib_a * margins + self.calib_b)).tolist()))
+
     def _calibrated(self, margins: NDArray[np.float64]) -> NDArray[np.float64]:
         """Platt scaling of the linear margins (intercept included)."""
         return 1.0 / (1.0 + np.exp(self.calib_a * margins + self.calib_b))

@@ -4,6 +4,11 @@ The writer answers two questions (what happened, and why they offer this); the r
 episode first and their reason second, word for word, then the draft's facts in calm sentences
 (every number, price, date, link, product and place the draft holds, taken from its softened
 sentences), then one gentle invitation. The tool adds no word of its own beyond the neutral list.
+
+How much of a fact's sentence stays is settled with the checker (`settle`): each sentence starts
+in its fullest calm form and, while the whole does not read as an ok story, the sentence that
+pushes it furthest from one gives way to a calmer form (its clauses that hold a fact, then only
+the phrases that hold them). Facts are never what gives way: every form keeps all of them.
 """
 
 from __future__ import annotations
@@ -11,13 +16,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+from numpy.typing import NDArray
+
+from app.engine import blocks
 from app.engine.analyze import Analyzer, InvalidText, check_text
+from app.engine.features import Document
+from app.engine.model import Scored
 from app.engine.neutral import PLACEHOLDER
 from app.engine.soften import PRESSURE_PUNCT, may_end, units
+from app.engine.tokenize import Token
+from app.labels import HARD_SELL_LABELS, LABELS, Label
 from app.schemas import Report
 
 MAX_ANSWER_CHARS = 300
-INVITATION = "気になった方は、のぞいてみてください。"
+INVITATION = "ご都合のよいときに、お気軽にどうぞ。"
+OCCASION = "今回は、"  # the facts as one sentence about the occasion the draft is already about
 _ENDS = "。.!！?？」』)）"
 _HASHTAGS = re.compile(r"(?:[#＃][^\s#＃]+\s*)+$")
 
@@ -43,18 +57,22 @@ def _sentence(text: str) -> str:
     return text if text.endswith(tuple(_ENDS)) or text[-1:] in "\u2600\u27bf" else text + "。"
 
 
-_DECORATION = re.compile(r"[\u200d★☆＼／【】《》≪≫■◆▼▽◇□●○※✨❗❕‼⁉]+|[\U0001F000-\U0001FAFF\u2600-\u27BF]\ufe0f?")
+_DECORATION = re.compile(r"[\u200d★☆＼／【】《》≪≫■◆▼▽◇□●○※✨❗❕‼⁉]+|[\U0001F000-\U0001FAFF\u2300-\u23FF\u2600-\u27BF]\ufe0f?")
+# 「残り3個なのでどうぞ」: the rewrite ends in its own invitation, so a fact's sentence needs none
+_INVITED = re.compile(r"(?:なので|ので|から)?(?:ぜひ|お気軽に)?どうぞ$")
 _URL_END = re.compile(r"(?:https?://|www\.)\S+$|[#＃]\S+$")
 
 
 def _calm(sentence: str, pressure: re.Pattern[str] | None) -> str:
-    """A sentence of the draft without decoration, stacked marks and the removable pressure words
-    (今すぐ, 絶対: adverbs a sentence reads well without); its other words stay as written, so no
-    sentence is left broken by a phrase cut out of its middle."""
+    """A sentence of the draft without decoration, stacked marks, the removable pressure words
+    (今すぐ, 絶対: adverbs a sentence reads well without) and a closing 「どうぞ」 (the rewrite ends in
+    its own invitation); its other words stay as written, so no sentence is left broken by a
+    phrase cut out of its middle."""
     if pressure is not None:
         sentence = pressure.sub("", sentence)
     sentence = _DECORATION.sub(" ", PRESSURE_PUNCT.sub("", sentence))
-    return re.sub(r"\s+", " ", sentence).strip(" 、,。")
+    sentence = re.sub(r"\s+", " ", sentence).strip(" 、,。")
+    return _INVITED.sub("", sentence).strip(" 、,。") or sentence
 
 
 def _clauses(sentence: str) -> list[str]:
@@ -65,11 +83,16 @@ def _clauses(sentence: str) -> list[str]:
             depth += 1
         elif char in "」』)）】" and depth:
             depth -= 1
-        elif depth == 0 and char in "、,":
+        elif depth == 0 and (char == "、" or (char == "," and not _thousands(sentence, k))):
             clauses.append(sentence[start:k])
             start = k + 1
     clauses.append(sentence[start:])
     return [c.strip() for c in clauses if c.strip()]
+
+
+def _thousands(text: str, k: int) -> bool:
+    """The comma at k sits between digits (「3,000円」): part of a number, not a clause break."""
+    return 0 < k < len(text) - 1 and text[k - 1].isdigit() and text[k + 1].isdigit()
 
 
 def _fact_clauses(sentence: str, facts: list[str], pressed: list[str]) -> str:
@@ -103,6 +126,8 @@ def calmed(analyzer: Analyzer, text: str, facts: list[str]) -> str:
             continue
         for replacement in suggestion.replacements:
             kept = all(f in replacement for f in facts if f in span.text)
+            if _applied(text, span.start, span.end, replacement):
+                break  # softening already wrote it (「なお、全品ポイント5倍です」): no second 「なお、」
             if replacement and kept and not PLACEHOLDER.search(replacement):
                 edits.append((span.start, span.end, replacement))
                 break
@@ -111,10 +136,31 @@ def calmed(analyzer: Analyzer, text: str, facts: list[str]) -> str:
     return text
 
 
-def fact_sentences(analyzer: Analyzer, draft: str, softened: str) -> tuple[list[str], list[str]]:
+@dataclass(frozen=True)
+class FactLine:
+    """A sentence of the draft that holds facts, in the forms a rewrite may give it, fullest first:
+    the calmed sentence (pressure clauses without a fact gone), only its clauses that hold a fact,
+    only the phrases that hold them (「大人のシーズン券 通常60,000円が、今週中のお申し込みで
+    36,000円（40%OFF）」→「シーズン券 通常60,000円、36,000円（40%OFF）」), and, when every fact of it
+    is said in an earlier line or a hashtag, nothing. Every form keeps every fact the sentence holds."""
+
+    forms: tuple[str, ...]
+
+
+def _applied(text: str, start: int, end: int, replacement: str) -> bool:
+    """Whether the words a replacement puts around the phrase text[start:end] already stand there."""
+    at = replacement.find(text[start:end])
+    if at < 0:
+        return False
+    before, after = replacement[:at], replacement[at + end - start :]
+    return bool(before or after) and text[:start].endswith(before) and text[end:].startswith(after)
+
+
+def fact_lines(analyzer: Analyzer, draft: str, softened: str) -> tuple[list[FactLine], list[str]]:
     """The softened draft's sentences that hold a fact of the draft, calmed (decoration, marks and
-    removable pressure words out; clauses that are flagged pressure and hold no fact dropped), and the
-    hashtags that name something; facts no sentence kept follow on a line of their own."""
+    removable pressure words out; clauses that are flagged pressure and hold no fact dropped), each
+    with its calmer forms, and the hashtags that name something; facts no sentence kept follow on
+    a line of their own."""
     facts = analyzer.facts(draft)
     softened = calmed(analyzer, softened, facts)
     report = analyzer.analyze(softened)
@@ -124,25 +170,182 @@ def fact_sentences(analyzer: Analyzer, draft: str, softened: str) -> tuple[list[
     hashtags = [t for t in (tags.group().split() if tags else []) if any(f in t for f in facts)]
     if tags:
         body = softened[: tags.start()]
-    kept: list[str] = []
+    lines: list[FactLine] = []
+    said = {f for f in facts if any(f in tag for tag in hashtags)}
     for unit in units(body):
-        sentence = _fact_clauses(_calm(body[unit.start : unit.end], analyzer.catalogue.pressure_words), facts, pressed)
-        if sentence:
-            kept.append(_closed(sentence))
-    said = "\n".join(kept + hashtags)
-    missing = [fact for fact in facts if fact not in said]
+        sentence = _calm(body[unit.start : unit.end], analyzer.catalogue.pressure_words)
+        full = _fact_clauses(sentence, facts, pressed)
+        if not full:
+            continue
+        held = [f for f in facts if f in full]
+        bare = "、".join(c for c in _clauses(full) if any(f in c for f in held))
+        forms = [_closed(full)]
+        for form in (bare, "、".join(fact_phrases(analyzer, bare, held))):
+            form = _closed(form) if form else form
+            if form and form not in forms and all(f in form for f in held):
+                forms.append(form)
+        # a form that still says a flagged phrase holding no fact (「マジで買わないと損」) is no calm
+        # sentence: the line starts at its first form without one
+        calm = [form for form in forms if not any(p in form for p in pressed if len(p) > 1)]
+        forms = calm or forms[-1:]
+        if said.issuperset(held):
+            forms.append("")  # every fact of it is said before (or in a hashtag): the line may go
+        said.update(held)
+        lines.append(FactLine(tuple(forms)))
+    kept = "\n".join([line.forms[0] for line in lines] + hashtags)
+    missing = [fact for fact in facts if fact not in kept]
     if missing:
-        kept.append("、".join(missing) + "。")
-    return kept, hashtags
+        lines.append(FactLine(("、".join(missing) + "。",)))
+    return lines, hashtags
+
+
+# Parts of speech a fact's phrase is made of: the nouns, prefixes, suffixes and marks around a
+# number (「全品50%OFF」「通常60,000円」), never a particle or a verb; a prefix opens a word, so a
+# phrase never ends in one, and a suffix closes one, so a phrase never starts with one.
+_BEFORE_POS = frozenset({"名詞", "接頭辞", "接尾辞", "記号", "補助記号"})
+_AFTER_POS = frozenset({"名詞", "接尾辞", "記号", "補助記号"})
+_PHRASE_BREAKS = frozenset("、。,!?！？「」『』【】[]")
+_GAPS = frozenset({"", " ", "\u3000"})  # 「BLACK FRIDAY」「ソイプロテイン 1kg 3,480円」: one phrase
+
+
+def fact_phrases(analyzer: Analyzer, text: str, facts: list[str]) -> list[str]:
+    """The shortest phrases of `text` that hold its facts: each fact with the run of nouns and
+    marks joined to it (at most a space between, no particle or verb), less the words of a pushy
+    catalogue phrase at its edges (「本日限り70%OFF」→「70%OFF」, 「先着50名様」→「50名様」), in
+    text order, overlaps merged. None when a fact cannot be found in `text`."""
+    if not text:
+        return []
+    doc = analyzer.document(text)
+    tokens, folded = doc.tokens, doc.normalized.text
+    hits = analyzer.family_matches(folded)
+    pushy = [region for family in analyzer.catalogue.families_for(Label.PUSHY_PITCH) for region in hits[family.id]]
+    ranges: list[tuple[int, int]] = []
+    for fact in facts:
+        at = text.find(fact)
+        if at < 0:
+            return []
+        a, b = doc.normalized.to_folded(at, at + len(fact))
+        inside = [k for k, t in enumerate(tokens) if t.start < b and a < t.end]
+        if not inside:
+            return []
+        first, last = inside[0], inside[-1]
+        while first > 0 and _joins(tokens[first - 1], tokens[first], folded, _BEFORE_POS):
+            first -= 1
+        while last + 1 < len(tokens) and _joins(tokens[last + 1], tokens[last], folded, _AFTER_POS):
+            last += 1
+        while first < inside[0] and (_pressed(tokens[first], pushy) or tokens[first].pos == "接尾辞"):
+            first += 1
+        while last > inside[-1] and (_pressed(tokens[last], pushy) or tokens[last].pos == "接頭辞"):
+            last -= 1
+        ranges.append(doc.normalized.to_original(min(a, tokens[first].start), max(b, tokens[last].end)))
+    merged: list[list[int]] = []
+    for a, b in sorted(ranges):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return [_balanced(text[a:b]) for a, b in merged]
+
+
+def _joins(token: Token, neighbour: Token, folded: str, kinds: frozenset[str]) -> bool:
+    """Whether `token` belongs to the phrase of its neighbour: a noun or mark next to it."""
+    gap = folded[token.end : neighbour.start] if token.end <= neighbour.start else folded[neighbour.end : token.start]
+    return gap in _GAPS and token.pos in kinds and not any(c in _PHRASE_BREAKS for c in folded[token.start : token.end])
+
+
+def _pressed(token: Token, regions: list[tuple[int, int]]) -> bool:
+    """The token lies inside a pushy catalogue phrase."""
+    return any(a <= token.start and token.end <= b for a, b in regions)
+
+
+def _balanced(phrase: str) -> str:
+    """The phrase without a dangling bracket or separator at its edges (「12月5日(金)〜7日(」)."""
+    phrase = phrase.strip(" \u3000・")
+    while phrase.count("(") != phrase.count(")") or phrase.count("（") != phrase.count("）"):
+        cut = max(phrase.rfind("("), phrase.rfind("（"))
+        if cut <= 0:
+            break
+        phrase = phrase[:cut].rstrip(" \u3000・")
+    return phrase
+
+
+def _failing(analyzer: Analyzer, doc: Document) -> tuple[set[Label], Scored]:
+    """The labels that keep a rewrite from reading as an ok story (hard-sell labels at caution,
+    story below its line), and the scoring that says where each comes from."""
+    cuts = analyzer.cuts()
+    scored = blocks.scored(analyzer.model, analyzer.model.encode(doc))
+    probs = scored.probabilities
+    failing = {label for label in HARD_SELL_LABELS if probs[label] >= cuts.caution[label]}
+    if probs[Label.STORY] < cuts.decision[Label.STORY]:
+        failing.add(Label.STORY)
+    return failing, scored
+
+
+def _pushes(scored: Scored, ranges: list[tuple[int, int]], failing: set[Label]) -> NDArray[np.float64]:
+    """How much each line, where it stands, keeps the rewrite from reading as an ok story: the
+    contributions of the feature occurrences inside it towards the failing hard-sell labels and
+    away from the story (one pass over the occurrences, however many lines)."""
+    signs = np.array([(-1.0 if label == Label.STORY else 1.0) if label in failing else 0.0 for label in LABELS])
+    weights = signs @ scored.contributions
+    starts = np.array([a for a, _ in ranges])
+    ends = np.array([b for _, b in ranges])
+    line = np.searchsorted(starts, scored.starts, side="right") - 1
+    inside = (line >= 0) & (scored.ends <= ends[np.clip(line, 0, None)])
+    return np.bincount(line[inside], weights=weights[inside], minlength=len(ranges)).astype(np.float64)
+
+
+def settle(analyzer: Analyzer, head: list[str], lines: list[FactLine], tail: list[str]) -> str:
+    """Head, fact lines and tail, each fact line in its fullest form; while the checker does not
+    read the whole as an ok story, the line that pushes it most away from one takes its next,
+    calmer form (in a long draft, the strongest eighth of the lines at once, so the work stays
+    close to linear). The checker decides how much of a sentence's wording can stay, not which
+    facts: every form keeps them all."""
+    levels = [0] * len(lines)
+    while True:
+        chosen = [line.forms[level] for line, level in zip(lines, levels)]
+        text = "\n".join(head + [line for line in chosen if line] + tail)
+        doc = analyzer.document(text)
+        failing, scored = _failing(analyzer, doc)
+        if not failing:
+            return text
+        open_lines = [k for k, line in enumerate(lines) if levels[k] + 1 < len(line.forms)]
+        if not open_lines:
+            return _one_sentence(analyzer, head, chosen, tail, text)
+        offset = len("\n".join(head)) + 1
+        ranges = []
+        for line in chosen:
+            ranges.append(doc.normalized.to_folded(offset, offset + len(line)))
+            offset += len(line) + 1 if line else 0
+        pushes = _pushes(scored, ranges, failing)
+        ranked = sorted(open_lines, key=lambda k: (pushes[k], len(chosen[k])), reverse=True)
+        for k in ranked[: max(1, len(open_lines) // 8)]:
+            levels[k] += 1
+
+
+def _one_sentence(analyzer: Analyzer, head: list[str], chosen: list[str], tail: list[str], text: str) -> str:
+    """The calmest lines as one sentence (「鉄道模型 25% OFF、プラモ 15% OFF、2/1〜2/11。」), or as
+    one sentence about this occasion (「今回は、…」: 今回 is a neutral word), whichever first reads as
+    an ok story where the stack of short lines does not: a headline a line is how a blast looks.
+    Else `text`, the stack."""
+    pieces = [line.rstrip("。") for line in chosen if line]
+    if not pieces:
+        return text
+    joined = "".join(p + (" " if _URL_END.search(p) else "、") for p in pieces[:-1]) + _closed(pieces[-1])
+    for sentence in ([joined] if len(pieces) > 1 else []) + [OCCASION + joined]:
+        merged = "\n".join(head + [sentence] + tail)
+        failing, _ = _failing(analyzer, analyzer.document(merged))
+        if not failing:
+            return merged
+    return text
 
 
 def rewrite(analyzer: Analyzer, draft: str, answers: Answers) -> str:
     """Episode, reason, the draft's facts, one invitation (and the draft's closing hashtags)."""
     softened = analyzer.analyze(draft).softened_text
-    facts, hashtags = fact_sentences(analyzer, draft, softened)
-    lines = [_sentence(answers.episode.strip()), _sentence(answers.reason.strip()), *facts, INVITATION]
-    text = "\n".join(lines)
-    return text + ("\n" + " ".join(hashtags) if hashtags else "")
+    lines, hashtags = fact_lines(analyzer, draft, softened)
+    head = [_sentence(answers.episode.strip()), _sentence(answers.reason.strip())]
+    tail = [INVITATION] + ([" ".join(hashtags)] if hashtags else [])
+    return settle(analyzer, head, lines, tail)
 
 
 def rewrite_report(analyzer: Analyzer, draft: str, answers: Answers) -> tuple[str, Report]:

@@ -42,7 +42,7 @@ ScoreFn = Callable[[str], dict[Label, float]]
 AloneFn = Callable[[int, int], dict[Label, float]]  # probabilities of an original [start, end) read alone
 Edit = tuple[int, int, str]
 
-FACT = re.compile(r"https?://[^\s!！?？、。「」()（）【】<>]+|@[A-Za-z0-9_.]+|[0-9０-９]+")
+FACT = re.compile(r"https?://[^\s!！?？、。「」()（）【】<>]+|@[A-Za-z0-9_.]+|[0-9０-９]+|半額|無料")  # a price in words too
 # A noun run is a name a reader may need (a product, a place, a person) when it holds katakana or
 # Latin letters, or is a kanji compound of three or more (two-kanji nouns are mostly everyday words:
 # 予約, 本当, 時間); see `is_name`.
@@ -50,7 +50,7 @@ _NAME_LIKE = re.compile(r"[ァ-ヺー\uff66-\uff9fA-Za-zＡ-Ｚａ-ｚ]{2,}|^[\u
 # Katakana words of selling that name no product, place or person: a sentence made of
 # 「今だけのチャンスです」 holds no name a reader would miss. (Words that point somewhere, プロフ or
 # リンク, and words of scope, プラン or メニュー, stay names: dropping them would lose the way in.)
-_GENERIC_LOANWORDS = re.compile("チャンス|セール|キャンペーン|ラスト|タイム|ｾｰﾙ|ﾁｬﾝｽ|ｷｬﾝﾍﾟｰﾝ|ﾗｽﾄ|ﾀｲﾑ")
+_GENERIC_LOANWORDS = re.compile("チャンス|セール|キャンペーン|ラスト|タイム|シェア|チェック|ダウンロード|メッセージ|サイト|ページ|ｾｰﾙ|ﾁｬﾝｽ|ｷｬﾝﾍﾟｰﾝ|ﾗｽﾄ|ﾀｲﾑ")
 # A deadline said in words is a date the reader needs: a dropped sentence leaves it behind.
 _DEADLINE = re.compile(
     r"(本日|今日|明日|明後日|今夜|今晩|今週末|今週|来週|週末|今月末|今月|月末|年内|年末|[月火水木金土日]曜日?)"

@@ -91,6 +91,7 @@ def _range_of(span: Span) -> TextRange:
 
 _DAY = re.compile(r"本日|今日|明日|明後日|今夜|今晩|今週末|今週|来週|週末|今月末|今月|月末|年内|年末|[月火水木金土日]曜日?")
 _HEADING_OPENERS = "【＼《≪[■◆▼◇□●"
+_NOT_NAME_WORDS = re.compile("|".join(sorted(_NOT_NAMES, key=len, reverse=True)))
 Slot = str  # "clause" | "heading" | "hashtag"
 
 
@@ -109,9 +110,11 @@ def slot_of(original: str, start: int, end: int) -> Slot:
 
 
 def _names_something(phrase: str) -> bool:
-    """Whether the phrase names a product, place or person (not only the letters of selling: DM, OFF)."""
+    """Whether the phrase names a product, place or person (not only the letters of selling: DM, OFF,
+    nor words of time and pressure: 「本日限定」 is four kanji but names nothing, its day is a slot)."""
     selling = load_neutral_words().selling_letters
     words = re.sub(r"[A-Za-zＡ-Ｚａ-ｚ]+", lambda m: "" if m.group().casefold() in selling else m.group(), phrase)
+    words = _NOT_NAME_WORDS.sub("", _DAY.sub("", words))
     return is_name(words)
 
 

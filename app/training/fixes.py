@@ -164,7 +164,7 @@ def replacement_metrics(analyzer: Analyzer, posts: Sequence[Post]) -> Replacemen
         if not post.hard_sell:
             continue
         report = analyzer.analyze(post.text)
-        before = analyzer.plain_scores(post.text)
+        before = analyzer.plain_log_odds(post.text)
         for suggestion in report.suggestions:
             span = suggestion.span
             if span is None or suggestion.category not in HARD_SELL_LABELS:
@@ -178,7 +178,7 @@ def replacement_metrics(analyzer: Analyzer, posts: Sequence[Post]) -> Replacemen
                 # the tool's words: the replacement less the writer's own words it repeats ({span})
                 regions = [(span.start + a, span.start + b) for a, b in written_regions(span.text, replacement)]
                 marked = highlighted_writing(after, regions)
-                lowered = analyzer.plain_scores(edited)[Label(suggestion.category)] < before[Label(suggestion.category)]
+                lowered = analyzer.plain_log_odds(edited)[Label(suggestion.category)] < before[Label(suggestion.category)]
                 added = added_content_words(post.text, edited, analyzer.tokenizer)
                 counts.highlighted += bool(marked)
                 counts.not_lowered += not lowered
