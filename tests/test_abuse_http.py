@@ -25,7 +25,10 @@ import pytest
 from tests.conftest import Server, start_server, stop_server
 
 HARD_SELL = "【本日限り】全品50%OFF!!今すぐご来店ください!"
-SLOW_DRAFT = ("今だけ!全品50%OFF" + "!?。、" * 2500)[:10_000]  # ~1-2 s of analysis (see test_abuse_patterns)
+# Long work without an adversarial draft: a full batch of short blasts, every one with findings and
+# fixes to check (~2 s on a 2-core machine, four times the guarded server's 0.5 s budget).
+BLAST = "【本日限り】全品50%OFF!!残りわずか!今すぐご来店ください🔥詳しくはDMで!フォロー&RTで抽選5名様にプレゼント!締切は今夜23:59!絶対後悔させません!"
+SLOW_BATCH = [{"id": str(n), "text": (BLAST * 10)[n % 7 : n % 7 + 490]} for n in range(100)]  # 49,000 characters
 KEY_DIGEST = hashlib.sha256(b"abuse-suite-key").hexdigest()
 
 
@@ -64,13 +67,13 @@ def assert_json_503(response: httpx.Response) -> None:
 
 @pytest.fixture(scope="module")
 def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """One analysis process, one queued request, a 1.5 s budget, 1 s header and body deadlines."""
+    """One analysis process, one queued request, a 0.5 s budget, 1 s header and body deadlines."""
     running = start_server(
         tmp_path_factory.mktemp("guarded"),
         {
             "URIKOMI_ANALYSIS_PROCESSES": "1",
             "URIKOMI_ANALYSIS_QUEUE": "1",
-            "URIKOMI_ANALYSIS_TIMEOUT_SECONDS": "1.5",
+            "URIKOMI_ANALYSIS_TIMEOUT_SECONDS": "0.5",
             "URIKOMI_HEADER_TIMEOUT_SECONDS": "1",
             "URIKOMI_BODY_TIMEOUT_SECONDS": "1",
             "URIKOMI_MAX_BATCH_CHARS": "50000",
@@ -99,7 +102,7 @@ def test_healthz_answers_while_an_adversarial_request_runs(guarded: Server) -> N
     def adversarial() -> None:
         started = time.monotonic()
         with httpx.Client(base_url=guarded.base_url, timeout=60) as http:
-            outcome["status"] = http.post("/v1/analyze", json={"text": SLOW_DRAFT}).status_code
+            outcome["status"] = http.post("/v1/analyze/batch", json={"items": SLOW_BATCH}).status_code
         outcome["seconds"] = time.monotonic() - started
 
     worker = threading.Thread(target=adversarial)
@@ -125,19 +128,18 @@ def test_healthz_answers_while_an_adversarial_request_runs(guarded: Server) -> N
     p90 = statistics.quantiles(latencies, n=10)[-1]
     print(f"healthz idle: median {statistics.median(idle) * 1000:.1f} ms; during a {outcome['seconds']:.2f} s analysis: median {statistics.median(latencies) * 1000:.1f} ms, "
           f"p90 {p90 * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms over {len(latencies)} probes")
-    assert p90 <= 0.05 * outcome["seconds"]
+    assert p90 < 0.1  # the issue's bound: /healthz answers in under 100 ms while the batch runs
 
 
 def test_a_request_over_its_time_budget_gets_503_with_retry_after(guarded: Server) -> None:
-    items = [{"id": str(n), "text": SLOW_DRAFT} for n in range(5)]  # ~5-10 s of work, 1.5 s budget
     with httpx.Client(base_url=guarded.base_url, timeout=60) as http:
         started = time.monotonic()
-        response = http.post("/v1/analyze/batch", json={"items": items})
+        response = http.post("/v1/analyze/batch", json={"items": SLOW_BATCH})  # ~2 s of work, 0.5 s budget
         waited = time.monotonic() - started
         assert_json_503(response)
         assert "budget" in response.json()["detail"]
         wait_until_idle(http)
-    assert waited < 1.5 * 3  # answered at the budget, not when the batch would have finished
+    assert waited < 0.5 * 3  # answered at the budget, not when the batch would have finished
 
 
 def test_a_busy_server_answers_503_at_once_instead_of_queueing_without_bound(guarded: Server) -> None:
@@ -145,7 +147,7 @@ def test_a_busy_server_answers_503_at_once_instead_of_queueing_without_bound(gua
 
     def send() -> None:
         with httpx.Client(base_url=guarded.base_url, timeout=60) as http:
-            statuses.append(http.post("/v1/analyze", json={"text": SLOW_DRAFT}).status_code)
+            statuses.append(http.post("/v1/analyze/batch", json={"items": SLOW_BATCH}).status_code)
 
     threads = [threading.Thread(target=send) for _ in range(5)]  # 1 process + 1 queued: 3 are refused
     for thread in threads:

@@ -143,13 +143,13 @@ def test_checking_fixes_re_analyses_a_long_draft_at_most_its_rescores_and_offers
     # 「!?」 after 「!?」: dozens of phrases to fix, each fix a whole-draft analysis to check
     text = fill(SYMBOL_RUNS["mixed punctuation"], LENGTH, OPENING)
     checked: list[str] = []
-    plain = analyzer.plain_scores
+    plain = analyzer.plain_log_odds
 
     def counting(edited: str) -> dict[Label, float]:
         checked.append(edited)
         return plain(edited)
 
-    monkeypatch.setattr(analyzer, "plain_scores", counting)
+    monkeypatch.setattr(analyzer, "plain_log_odds", counting)
     report = analyzer.analyze(text)
     assert 0 < len(checked) == rescores(analyzer.document(text).normalized.text) < sum(1 for s in report.suggestions if s.span is not None)
     offered = {text[: s.span.start] + r + text[s.span.end :] for s in report.suggestions if s.span is not None for r in s.replacements}
@@ -161,8 +161,8 @@ def test_a_short_draft_checks_every_fix(analyzer: Analyzer, monkeypatch: pytest.
     text = "【本日限定】全品50%OFF!!今すぐご来店ください!お早めに!残りわずか!"
     assert rescores(analyzer.document(text).normalized.text) >= RESCORE_CHARS // len(text) > 35
     checked: list[str] = []
-    plain = analyzer.plain_scores
-    monkeypatch.setattr(analyzer, "plain_scores", lambda edited: checked.append(edited) or plain(edited))
+    plain = analyzer.plain_log_odds
+    monkeypatch.setattr(analyzer, "plain_log_odds", lambda edited: checked.append(edited) or plain(edited))
     report = analyzer.analyze(text)
     fitting = [s for s in report.suggestions if s.span is not None and s.category in HARD_SELL_LABELS]
     assert fitting and len(checked) >= sum(len(s.replacements) for s in fitting)
