@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.engine import blocks
 from app.engine.analyze import Analyzer
 from app.engine.blocks import BLOCK_CHARS, LONG_CHARS, block_ranges
 from app.labels import HARD_SELL_LABELS, Verdict
@@ -124,3 +125,24 @@ def test_no_section_reads_worse_than_the_whole_draft(analyzer: Analyzer) -> None
 def test_a_short_draft_has_no_sections(analyzer: Analyzer) -> None:
     assert analyzer.analyze(BLAST).sections == []
 
+
+
+FIRST_PITCH = "本日限り全品半額!今すぐご来店ください!残りわずかです!お急ぎください!"
+SECOND_PITCH = "冬物コート全品70%OFF!在庫がなくなり次第終了です!この機会をお見逃しなく!今すぐご来店ください!売り切れ御免!早い者勝ちです!"
+
+
+def test_every_block_that_is_a_hard_sell_has_its_phrases_highlighted_not_only_the_deciding_one(analyzer: Analyzer) -> None:
+    text = LONG_STORY + FIRST_PITCH + LONG_STORY + SECOND_PITCH
+    report = analyzer.analyze(text)
+    marked = [(s.start, s.end) for s in report.spans if s.category in HARD_SELL_LABELS]
+    assert report.verdict == Verdict.HARD_SELL
+    for pitch in (FIRST_PITCH, SECOND_PITCH):
+        at = text.index(pitch)
+        assert any(at <= a and b <= at + len(pitch) for a, b in marked), (pitch, [s.text for s in report.spans])
+
+
+def test_reading_every_block_changes_no_probability(analyzer: Analyzer) -> None:
+    encoded = analyzer.model.encode(analyzer.document(LONG_STORY + FIRST_PITCH + LONG_STORY + SECOND_PITCH))
+    every = blocks.scored(analyzer.model, encoded, every_block=True)
+    assert every.probabilities == blocks.scored(analyzer.model, encoded).probabilities
+    assert every.starts.size > blocks.scored(analyzer.model, encoded).starts.size

@@ -138,7 +138,7 @@ class Analyzer:
         doc = self.document(text)
         allowed = allowed_regions(doc, policy.allow_terms, self.tokenizer) if policy.allow_terms else []
         encoded = self.model.encode(doc)
-        scored = blocks.scored(self.model, encoded)
+        scored = blocks.scored(self.model, encoded, every_block=True)
         # the softened draft is checked with plain scores, so compare it with the draft's plain scores
         unmasked = scored.probabilities
         if allowed:

@@ -5,8 +5,9 @@ little against hundreds of words of story: a 300-character story followed by 「
 今すぐご来店ください!」 read as ok. A long draft is therefore also scored block by block (runs of
 whole sentences of about one X post), and each hard-sell label takes the higher of the whole draft's
 score and its strongest block's, when that block is a clear hard sell (BLOCK_MIN). Story stays a
-whole-draft judgement. Blocks are parts of the draft's encoding (no second parse, no second word
-lookup); offsets are those of the folded text.
+whole-draft judgement. The report highlights phrases in every block that is itself a clear hard
+sell, not only in the one that decided the score (`scored(..., every_block=True)`). Blocks are parts
+of the draft's encoding (no second parse, no second word lookup); offsets are those of the folded text.
 """
 
 from __future__ import annotations
@@ -87,11 +88,16 @@ def probabilities(model: LinearModel, draft: Encoded) -> dict[Label, float]:
     return best
 
 
-def scored(model: LinearModel, draft: Encoded) -> Scored:
+def scored(model: LinearModel, draft: Encoded, every_block: bool = False) -> Scored:
     """The whole draft's Scored, with each hard-sell label whose strongest block outscores the whole
-    taking that block's probability and contributions (so explanations point into the block)."""
+    taking that block's probability and contributions (so explanations point into the block).
+
+    With `every_block`, each other block that is itself a clear hard sell for that label (BLOCK_MIN)
+    adds its own section's contributions too (probabilities unchanged): a long draft with two
+    pitches has both highlighted, not only the one that decided the score."""
     whole = model.score(draft)
-    winners = _strongest_blocks(model, draft, whole.probabilities)
+    read = _read_blocks(model, draft)
+    winners = _strongest_blocks(model, draft, whole.probabilities, read)
     if not winners:
         return whole
     parts: list[tuple[int, Scored, set[Label]]] = [(0, whole, set(LABELS) - set(winners))]
@@ -99,11 +105,54 @@ def scored(model: LinearModel, draft: Encoded) -> Scored:
     for start in sorted(blocks):
         labels = {label for label, (_, at, _) in winners.items() if at == start}
         parts.append((start, model.score(blocks[start]), labels))
-    return _combine(whole, parts)
+    combined = _combine(whole, parts)
+    return _with_other_blocks(model, draft, combined, winners, read) if every_block else combined
+
+
+def _with_other_blocks(
+    model: LinearModel,
+    draft: Encoded,
+    combined: Scored,
+    winners: dict[Label, tuple[float, int, Encoded]],
+    read: list[tuple[int, Encoded, dict[Label, float]]],
+) -> Scored:
+    """`combined` plus, per winning label, the contributions of every other block that is a clear
+    hard sell for it, each read in its own section (the sentence a block repeats from the one
+    before, and any text the winning block covers, are left out, so no text counts twice)."""
+    won = {label: (at, at + len(block.text)) for label, (_, at, block) in winners.items()}
+    starts, ends, rows = [combined.starts], [combined.ends], [combined.contributions]
+    for (start, block, found), (low, high) in zip(read, section_ranges(draft.text)):
+        labels = [label for label, (a, _) in won.items() if a != start and found[label] >= BLOCK_MIN]
+        if not labels:
+            continue
+        part = model.score(block)
+        keep = np.zeros((len(LABELS), 1), dtype=bool)
+        for label in labels:
+            keep[LABELS.index(label)] = True
+        a, b = part.starts + start, part.ends + start
+        inside = (a >= low) & (b <= high)
+        for label in labels:  # never inside the winning block of the same label
+            w0, w1 = won[label]
+            inside &= (b <= w0) | (a >= w1)
+        starts.append(a[inside])
+        ends.append(b[inside])
+        rows.append(np.where(keep, part.contributions[:, inside], 0.0))
+    if len(rows) == 1:
+        return combined
+    return Scored(combined.probabilities, np.concatenate(starts), np.concatenate(ends), np.concatenate(rows, axis=1))
+
+
+def _read_blocks(model: LinearModel, draft: Encoded) -> list[tuple[int, Encoded, dict[Label, float]]]:
+    """Each block of the draft as (start, block document, its probabilities), read once."""
+    read = []
+    for start, end in block_ranges(draft.text):
+        block = draft.part(start, end)
+        read.append((start, block, model.probabilities(block)))
+    return read
 
 
 def _strongest_blocks(
-    model: LinearModel, draft: Encoded, floor: dict[Label, float]
+    model: LinearModel, draft: Encoded, floor: dict[Label, float], read: list[tuple[int, Encoded, dict[Label, float]]] | None = None
 ) -> dict[Label, tuple[float, int, Encoded]]:
     """Per hard-sell label, the block that outvotes the draft: the strongest one that is a clear
     hard sell (BLOCK_MIN) and beats `floor`, as (probability, start, block document).
@@ -112,9 +161,7 @@ def _strongest_blocks(
     false alarms on dev, but a blast behind a long story then stayed flagged 36 % of the time
     instead of 85 %, and the real-text probes did not improve.)"""
     winners: dict[Label, tuple[float, int, Encoded]] = {}
-    for start, end in block_ranges(draft.text):
-        block = draft.part(start, end)
-        found = model.probabilities(block)
+    for start, block, found in _read_blocks(model, draft) if read is None else read:
         for label in HARD_SELL_LABELS:
             beaten = winners[label][0] if label in winners else floor[label]
             if found[label] >= BLOCK_MIN and found[label] > beaten:
