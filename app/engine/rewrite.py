@@ -214,7 +214,7 @@ def _as_sentence(analyzer: Analyzer, phrase: str) -> str:
     head, tail = (phrase[: link.start()], phrase[link.start() :]) if link else (phrase, "")
     head = head.rstrip(" \u3000。、")
     tokens = analyzer.tokenizer.tokenize(head)
-    while tokens and tokens[-1].pos == "助詞" and tokens[-1].surface in DANGLING:
+    while tokens and tokens[-1].pos in ("助詞", "助動詞") and tokens[-1].surface in DANGLING:  # 「LINEで」: で as unidic tags it
         head = head[: tokens[-1].start].rstrip(" \u3000、")
         tokens = analyzer.tokenizer.tokenize(head)
     if tail:
