@@ -183,7 +183,7 @@ def test_fact_phrases_keep_each_fact_with_its_nouns_and_leave_pushy_words_at_the
     sentence = "大人のシーズン券 通常60,000円が、今週中のお申し込みで36,000円（40%OFF）"
     assert fact_phrases(analyzer, sentence, ["60,000円", "36,000円", "40%"]) == ["シーズン券 通常60,000円", "36,000円（40%OFF）"]
     assert fact_phrases(analyzer, "本日限り70%OFF", ["70%"]) == ["70%OFF"]
-    assert fact_phrases(analyzer, "先着50名様にはヘアオイルもプレゼント", ["50名様"]) == ["50名様"]
+    assert fact_phrases(analyzer, "先着50名様にはヘアオイルもプレゼント", ["50名様"]) == ["50名様まで"]
     assert fact_phrases(analyzer, "全品50%OFF", ["3個"]) == []  # a fact the text does not hold: no phrase
 
 

@@ -9,6 +9,11 @@ How much of a fact's sentence stays is settled with the checker (`settle`): each
 in its fullest calm form and, while the whole does not read as an ok story, the sentence that
 pushes it furthest from one gives way to a calmer form (its clauses that hold a fact, then only
 the phrases that hold them). Facts are never what gives way: every form keeps all of them.
+
+Every form reads as a sentence: a particle left dangling by a cut goes, a noun phrase closes with
+「です」, and once the checker reads the whole as an ok story, short fact sentences are joined
+(「本日まで、全品50%OFFです。」) and a bare link takes the phrase before it as its label — all with
+grammar words only, so the rewrite still adds nothing the writer did not say.
 """
 
 from __future__ import annotations
@@ -57,9 +62,10 @@ def _sentence(text: str) -> str:
     return text if text.endswith(tuple(_ENDS)) or text[-1:] in "\u2600\u27bf" else text + "。"
 
 
-_DECORATION = re.compile(r"[\u200d★☆＼／【】《》≪≫■◆▼▽◇□●○※✨❗❕‼⁉]+|[\U0001F000-\U0001FAFF\u2300-\u23FF\u2600-\u27BF]\ufe0f?")
+_DECORATION = re.compile(r"[\u200d→⇒➡★☆＼／【】《》≪≫■◆▼▽◇□●○※✨❗❕‼⁉]+|[\U0001F000-\U0001FAFF\u2300-\u23FF\u2600-\u27BF]\ufe0f?")
 # 「残り3個なのでどうぞ」: the rewrite ends in its own invitation, so a fact's sentence needs none
 _INVITED = re.compile(r"(?:なので|ので|から)?(?:ぜひ|お気軽に)?どうぞ$")
+_LINK_LINE = re.compile(r"(?:https?://|www\.)\S+")
 _URL_END = re.compile(r"(?:https?://|www\.)\S+$|[#＃]\S+$")
 
 
@@ -179,11 +185,12 @@ def fact_lines(analyzer: Analyzer, draft: str, softened: str) -> tuple[list[Fact
             continue
         held = [f for f in facts if f in full]
         bare = "、".join(c for c in _clauses(full) if any(f in c for f in held))
-        forms = [_closed(full)]
+        forms = [_as_sentence(analyzer, full)]
         for form in (bare, "、".join(fact_phrases(analyzer, bare, held))):
-            form = _closed(form) if form else form
+            form = _as_sentence(analyzer, form)
             if form and form not in forms and all(f in form for f in held):
                 forms.append(form)
+        forms = [form for form in forms if all(f in form for f in held)] or [_closed(full)]
         # a form that still says a flagged phrase holding no fact (「マジで買わないと損」) is no calm
         # sentence: the line starts at its first form without one
         calm = [form for form in forms if not any(p in form for p in pressed if len(p) > 1)]
@@ -199,6 +206,74 @@ def fact_lines(analyzer: Analyzer, draft: str, softened: str) -> tuple[list[Fact
     return lines, hashtags
 
 
+def _as_sentence(analyzer: Analyzer, phrase: str) -> str:
+    """A fact line as a calm sentence: a particle a cut left dangling goes (「体験予約を」→「体験予約」),
+    a noun phrase closes with 「です。」 (「全品50%OFFです。」, 「12/31までです。」: grammar only), and a
+    line that ends in a link or a hashtag stays a noun phrase with its link (a mark would join it)."""
+    link = _URL_END.search(phrase)
+    head, tail = (phrase[: link.start()], phrase[link.start() :]) if link else (phrase, "")
+    head = head.rstrip(" \u3000。、")
+    tokens = analyzer.tokenizer.tokenize(head)
+    while tokens and tokens[-1].pos in ("助詞", "助動詞") and tokens[-1].surface in DANGLING:  # 「LINEで」: で as unidic tags it
+        head = head[: tokens[-1].start].rstrip(" \u3000、")
+        tokens = analyzer.tokenizer.tokenize(head)
+    if tail:
+        return f"{head} {tail}" if head else tail
+    if not head or head.endswith(tuple(_ENDS)):
+        return head
+    # a noun phrase is said with です; a clause cut back to its noun (「詳しくはDM」) is not: 「詳しくは
+    # DMです」 would say something else, so it closes as a noun phrase
+    cut = phrase.rstrip(" \u3000。、") != head and any(t.pos == "助詞" for t in tokens)
+    # only a phrase made of nouns: 「初めて売った車のお客さん」 is the writer's sentence as written
+    nouns = _nouns_only(tokens)
+    last = tokens[-1]
+    ending = last.pos in _NOUN_END_POS or last.surface in BOUNDS or last.surface in _NOUN_END_ATTACHED
+    if nouns and not cut and ending:
+        head += "です"
+    return head + "。"
+
+
+def _nouns_only(tokens: list[Token]) -> bool:
+    """The phrase holds no predicate: said with 「です」 it states what it names, nothing more."""
+    return not any(_predicate(tokens, k) for k in range(len(tokens)))
+
+
+def _predicate(tokens: list[Token], k: int) -> bool:
+    """Token k makes a predicate: an auxiliary (「売った」), or a verb or adjective that no noun
+    follows (a verb stem inside a compound noun, 「焼き菓子」, is part of the noun)."""
+    token = tokens[k]
+    if token.pos == "助動詞":
+        return True
+    following = tokens[k + 1] if k + 1 < len(tokens) else None
+    return token.pos in _PREDICATE_POS and (following is None or following.pos not in _NOUN_END_POS)
+
+
+def joined(analyzer: Analyzer, lines: list[str]) -> list[str]:
+    """Short fact sentences that each close a noun phrase with 「です。」, joined in runs of up to
+    three into one sentence (「本日までです。」「全品50%OFFです。」→「本日まで、全品50%OFFです。」):
+    a stack of one-phrase lines is how a blast looks. A line that is only a link takes the phrase
+    just before it as its label (「体験予約: https://…」). Other lines stay as they are, in order."""
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        out.extend("、".join(run[k : k + 3]) + "です。" for k in range(0, len(run), 3))
+        run.clear()
+
+    for line in lines:
+        piece = line.removesuffix("です。")
+        short = piece != line and 0 < len(piece) <= _JOIN_CHARS and not any(c in piece for c in "。、")
+        if short and not piece.startswith(_BULLETS) and _nouns_only(analyzer.tokenizer.tokenize(piece)):
+            run.append(piece)
+            continue
+        link = run and _LINK_LINE.fullmatch(line)
+        last = run.pop() if link else ""
+        flush()
+        out.append(f"{last}: {line}" if link else line)  # 「体験予約: https://…」: what the link is for
+    flush()
+    return out
+
+
 # Parts of speech a fact's phrase is made of: the nouns, prefixes, suffixes and marks around a
 # number (「全品50%OFF」「通常60,000円」), never a particle or a verb; a prefix opens a word, so a
 # phrase never ends in one, and a suffix closes one, so a phrase never starts with one.
@@ -206,20 +281,40 @@ _BEFORE_POS = frozenset({"名詞", "接頭辞", "接尾辞", "記号", "補助�
 _AFTER_POS = frozenset({"名詞", "接尾辞", "記号", "補助記号"})
 _PHRASE_BREAKS = frozenset("、。,!?！？「」『』【】[]")
 _GAPS = frozenset({"", " ", "\u3000"})  # 「BLACK FRIDAY」「ソイプロテイン 1kg 3,480円」: one phrase
+# The particles that give a date, time, price or count its meaning (「12/31まで」 the last day,
+# 「10時から」 the start, 「500円から」 the lowest price): a fact's phrase keeps the one right after it.
+BOUNDS = frozenset({"まで", "から", "迄", "〜", "~", "～"})
+# A particle a phrase cannot end on (「体験予約を。」): what it governed was cut out, so it goes too.
+# Not 「へ」: 「常連の皆さんへ。」 is a whole address line.
+DANGLING = frozenset({"を", "に", "で", "は", "が", "と", "も", "の", "や"})
+# The last word of a noun phrase a calm sentence closes with 「です」 (「全品50%OFFです。」,
+# 「（税込）です。」); never a colon, an arrow or a bullet (「結論:」 announces what follows).
+_NOUN_END_POS = frozenset({"名詞", "接尾辞"})
+_NOUN_END_MARKS = frozenset("）)%％」』")
+_NOUN_END_ATTACHED = _NOUN_END_MARKS | {"だけ", "のみ"}  # 「週末だけです。」
+_BULLETS = tuple("・-*•●◎○")
+_PREDICATE_POS = frozenset({"動詞", "形容詞"})
+_JOIN_CHARS = 30  # a fact phrase longer than this reads better as a sentence of its own
+# Words that make a count the condition of an offer (「先着20名様」「限定100個」「20名様限定」). The
+# checker reads them as scarcity even in a calm sentence, so a phrase drops them, and says the
+# condition calmly with 「まで」 instead (「20名様まで」): the cap stays, only the pressure goes.
+CONDITIONS = frozenset({"先着", "先着順", "限定"})
 
 
 def fact_phrases(analyzer: Analyzer, text: str, facts: list[str]) -> list[str]:
     """The shortest phrases of `text` that hold its facts: each fact with the run of nouns and
     marks joined to it (at most a space between, no particle or verb), less the words of a pushy
-    catalogue phrase at its edges (「本日限り70%OFF」→「70%OFF」, 「先着50名様」→「50名様」), in
-    text order, overlaps merged. None when a fact cannot be found in `text`."""
+    catalogue phrase at its edges (「本日限り70%OFF」→「70%OFF」), with the particle that gives a
+    date, time or price its meaning (「12/31まで」「10時から」), and a count whose condition word went
+    said as a cap (「先着50名様」→「50名様まで」), in text order, overlaps merged. None when a fact
+    cannot be found in `text`."""
     if not text:
         return []
     doc = analyzer.document(text)
     tokens, folded = doc.tokens, doc.normalized.text
     hits = analyzer.family_matches(folded)
     pushy = [region for family in analyzer.catalogue.families_for(Label.PUSHY_PITCH) for region in hits[family.id]]
-    ranges: list[tuple[int, int]] = []
+    ranges: list[tuple[int, int, str]] = []
     for fact in facts:
         at = text.find(fact)
         if at < 0:
@@ -233,18 +328,31 @@ def fact_phrases(analyzer: Analyzer, text: str, facts: list[str]) -> list[str]:
             first -= 1
         while last + 1 < len(tokens) and _joins(tokens[last + 1], tokens[last], folded, _AFTER_POS):
             last += 1
+        dropped = set()
         while first < inside[0] and (_pressed(tokens[first], pushy) or tokens[first].pos == "接尾辞"):
+            dropped.add(tokens[first].surface)
             first += 1
         while last > inside[-1] and (_pressed(tokens[last], pushy) or tokens[last].pos == "接頭辞"):
+            dropped.add(tokens[last].surface)
             last -= 1
-        ranges.append(doc.normalized.to_original(min(a, tokens[first].start), max(b, tokens[last].end)))
+        bound = last + 1 < len(tokens) and tokens[last + 1].surface in BOUNDS and tokens[last + 1].start == tokens[last].end
+        if bound:
+            last += 1  # 「12/31まで」: without its まで a deadline no longer says it is the last day
+        start, end = doc.normalized.to_original(min(a, tokens[first].start), max(b, tokens[last].end))
+        kept = {t.surface for t in tokens[first : last + 1]}
+        capped = bool(dropped & CONDITIONS) and not bound and not kept & CONDITIONS
+        ranges.append((start, end, "まで" if capped else ""))
     merged: list[list[int]] = []
-    for a, b in sorted(ranges):
+    suffixes: list[str] = []
+    for a, b, suffix in sorted(ranges):
         if merged and a <= merged[-1][1]:
+            if b >= merged[-1][1]:
+                suffixes[-1] = suffix
             merged[-1][1] = max(merged[-1][1], b)
         else:
             merged.append([a, b])
-    return [_balanced(text[a:b]) for a, b in merged]
+            suffixes.append(suffix)
+    return [_balanced(text[a:b]) + suffix for (a, b), suffix in zip(merged, suffixes)]
 
 
 def _joins(token: Token, neighbour: Token, folded: str, kinds: frozenset[str]) -> bool:
@@ -307,7 +415,7 @@ def settle(analyzer: Analyzer, head: list[str], lines: list[FactLine], tail: lis
         doc = analyzer.document(text)
         failing, scored = _failing(analyzer, doc)
         if not failing:
-            return text
+            return _joined_if_ok(analyzer, head, [line for line in chosen if line], tail, text)
         open_lines = [k for k, line in enumerate(lines) if levels[k] + 1 < len(line.forms)]
         if not open_lines:
             return _one_sentence(analyzer, head, chosen, tail, text)
@@ -322,16 +430,27 @@ def settle(analyzer: Analyzer, head: list[str], lines: list[FactLine], tail: lis
             levels[k] += 1
 
 
+def _joined_if_ok(analyzer: Analyzer, head: list[str], chosen: list[str], tail: list[str], text: str) -> str:
+    """The ok rewrite with its short fact sentences joined (`joined`), if the checker still reads
+    that as an ok story; else `text` as it is."""
+    merged = joined(analyzer, chosen)
+    if merged == chosen:
+        return text
+    candidate = "\n".join(head + merged + tail)
+    failing, _ = _failing(analyzer, analyzer.document(candidate))
+    return text if failing else candidate
+
+
 def _one_sentence(analyzer: Analyzer, head: list[str], chosen: list[str], tail: list[str], text: str) -> str:
     """The calmest lines as one sentence (「鉄道模型 25% OFF、プラモ 15% OFF、2/1〜2/11。」), or as
     one sentence about this occasion (「今回は、…」: 今回 is a neutral word), whichever first reads as
     an ok story where the stack of short lines does not: a headline a line is how a blast looks.
     Else `text`, the stack."""
-    pieces = [line.rstrip("。") for line in chosen if line]
+    pieces = [line.rstrip("。").removesuffix("です") for line in chosen if line]
     if not pieces:
         return text
-    joined = "".join(p + (" " if _URL_END.search(p) else "、") for p in pieces[:-1]) + _closed(pieces[-1])
-    for sentence in ([joined] if len(pieces) > 1 else []) + [OCCASION + joined]:
+    one = "".join(p + (" " if _URL_END.search(p) else "、") for p in pieces[:-1]) + _as_sentence(analyzer, pieces[-1])
+    for sentence in ([one] if len(pieces) > 1 else []) + [OCCASION + one]:
         merged = "\n".join(head + [sentence] + tail)
         failing, _ = _failing(analyzer, analyzer.document(merged))
         if not failing:
