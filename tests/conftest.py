@@ -29,6 +29,8 @@ if os.environ.get("CI"):
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_DIR = ROOT / "models" / "urikomi"
 DATA_DIR = ROOT / "training_data"
+# A short blast full of findings and fixes to check: the abuse suites' long, ordinary work
+BLAST = "【本日限り】全品50%OFF!!残りわずか!今すぐご来店ください🔥詳しくはDMで!フォロー&RTで抽選5名様にプレゼント!締切は今夜23:59!絶対後悔させません!"
 
 
 @pytest.fixture(scope="session")

@@ -22,12 +22,11 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.conftest import Server, start_server, stop_server
+from tests.conftest import BLAST, Server, start_server, stop_server
 
 HARD_SELL = "【本日限り】全品50%OFF!!今すぐご来店ください!"
 # Long work without an adversarial draft: a full batch of short blasts, every one with findings and
 # fixes to check (~2 s on a 2-core machine, four times the guarded server's 0.5 s budget).
-BLAST = "【本日限り】全品50%OFF!!残りわずか!今すぐご来店ください🔥詳しくはDMで!フォロー&RTで抽選5名様にプレゼント!締切は今夜23:59!絶対後悔させません!"
 SLOW_BATCH = [{"id": str(n), "text": (BLAST * 10)[n % 7 : n % 7 + 490]} for n in range(100)]  # 49,000 characters
 KEY_DIGEST = hashlib.sha256(b"abuse-suite-key").hexdigest()
 

@@ -22,9 +22,7 @@ import numpy as np
 import pytest
 
 from app.api.access import RateLimiter
-from tests.conftest import MODEL_DIR, ROOT, free_port, start_server
-
-BLAST = "【本日限り】全品50%OFF!!残りわずか!今すぐご来店ください🔥詳しくはDMで!フォロー&RTで抽選5名様にプレゼント!締切は今夜23:59!絶対後悔させません!"
+from tests.conftest import BLAST, MODEL_DIR, ROOT, free_port, start_server
 
 
 def serve(env_extra: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:

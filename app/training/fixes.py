@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from typing import Any
 from app.engine.analyze import Analyzer
 from app.engine.facts import lost_facts
 from app.engine.neutral import added_content_words
+from app.engine.regions import Regions
 from app.engine.rewrite import Answers, rewrite_report
 from app.engine.soften import raises
 from app.labels import HARD_SELL_LABELS, Label, Verdict
@@ -31,10 +32,6 @@ from app.training.corpus import Post
 STORY_ANSWERS_PATH = Path(__file__).resolve().parents[2] / "tests" / "data" / "story_answers.jsonl"
 STACKED_MARKS = "pushy.exclamation"  # 「!!」 spans: annotators rarely list them, so precision sets them aside
 CATCH_ALL = frozenset({"pushy.other", "discount.other"})
-
-
-def _overlaps(a: int, b: int, regions: Iterable[tuple[int, int]]) -> bool:
-    return any(x < b and a < y for x, y in regions)
 
 
 def occurrences(text: str, phrase: str) -> list[tuple[int, int]]:
@@ -59,7 +56,8 @@ def written_regions(old: str, new: str) -> list[tuple[int, int]]:
 
 def highlighted_writing(report: Report, regions: list[tuple[int, int]]) -> list[str]:
     """Hard-sell spans of a re-checked rewrite that touch text the tool wrote."""
-    return [s.text for s in report.spans if s.category in HARD_SELL_LABELS and _overlaps(s.start, s.end, regions)]
+    written = Regions(regions)
+    return [s.text for s in report.spans if s.category in HARD_SELL_LABELS and written.overlaps(s.start, s.end)]
 
 
 @dataclass
@@ -103,12 +101,12 @@ def highlight_metrics(
     for post, report in zip(posts, reports):
         if not post.hard_sell:
             continue
-        keys = [r for phrase in post.key_phrases for r in occurrences(post.text, phrase)]
+        keys = Regions(r for phrase in post.key_phrases for r in occurrences(post.text, phrase))
         marked = [(s.start, s.end) for s in report.spans if s.category in HARD_SELL_LABELS]
         for span in report.spans:
             if span.category not in HARD_SELL_LABELS or span.rule == STACKED_MARKS:
                 continue
-            hit = _overlaps(span.start, span.end, keys)
+            hit = keys.overlaps(span.start, span.end)
             counts.spans += 1
             counts.true_spans += hit
             if span.rule in CATCH_ALL:
