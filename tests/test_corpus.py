@@ -100,3 +100,27 @@ def test_long_form_genres_are_written_on_both_sides(posts: list[Post]) -> None:
     assert sum(not p.hard_sell for p in long_form) >= 150
     for kind in (Kind.ARTICLE, Kind.REFERENCE, Kind.NEWS):
         assert sum(p.kind == kind for p in posts) >= 60, kind
+
+
+def test_the_corpus_key_phrases_are_the_first_pass_plus_what_the_second_pass_found(posts: list[Post]) -> None:
+    from app.training.agreement import read_key_phrase_rows, second_pass_additions
+    from app.training.consistency import bare_fact
+
+    by_id = {p.id: p for p in posts}
+    rows = read_key_phrase_rows()
+    assert {r.id for r in rows} == {p.id for p in posts if p.hard_sell}, "every hard sell had a second pass"
+    for row in rows:
+        post = by_id[row.id]
+        expected = list(row.first) + second_pass_additions(post.text, row, lambda phrase: bare_fact(phrase) is not None)
+        assert post.key_phrases == expected, row.id
+
+
+def test_a_second_pass_phrase_that_recuts_a_first_phrase_is_the_same_finding() -> None:
+    from app.training.agreement import KeyPhraseRow, key_phrase_agreement, second_pass_additions
+
+    text = "本日限り!全品半額!今すぐご来店ください。12/31まで。"
+    row = KeyPhraseRow("x", ("本日限り", "全品半額"), ("本日限り!", "半額", "今すぐご来店ください", "12/31まで"))
+    added = second_pass_additions(text, row, lambda phrase: phrase == "12/31まで")
+    assert added == ["今すぐご来店ください"]
+    result = key_phrase_agreement([row], {"x": text}, lambda phrase: phrase == "12/31まで")
+    assert (result.first_matched, result.first, result.second_matched, result.second, result.added) == (2, 2, 2, 4, 1)

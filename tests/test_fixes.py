@@ -77,6 +77,29 @@ def test_no_span_is_only_a_date_count_url_place_or_product(analyzer: Analyzer, d
         assert not (inside and span.category in HARD_SELL_LABELS), (span.text, draft)
 
 
+@pytest.mark.parametrize(
+    ("draft", "offer"),
+    [
+        ("エアコン工事費 実質無料!今月中のお申し込みに限ります。お急ぎください!", "実質無料"),
+        ("フッ素塗布 FREE!! 本日限定!急いで!", "FREE"),
+        ("LINE友だち限定!今だけ半額!お急ぎください!", "LINE友だち限定"),
+    ],
+)
+def test_a_noun_run_with_an_offer_word_is_highlighted_not_taken_for_a_name(analyzer: Analyzer, draft: str, offer: str) -> None:
+    report = analyzer.analyze(draft)
+    start = draft.index(offer)
+    assert any(s.start <= start and start + len(offer) <= s.end for s in report.spans if s.category in HARD_SELL_LABELS), (
+        [s.text for s in report.spans],
+        draft,
+    )
+
+
+def test_a_name_with_a_suffix_is_still_a_name(analyzer: Analyzer) -> None:
+    draft = "エアコン工事費 実質無料!今月中のお申し込みに限ります。お急ぎください!"
+    report = analyzer.analyze(draft)
+    assert not [s.text for s in report.spans if s.text == "エアコン工事費"]
+
+
 def test_neutral_word_list_is_valid_and_documents_each_word() -> None:
     words = load_neutral_words()
     assert {"案内", "質問", "予約", "用意"} <= words.words

@@ -188,7 +188,7 @@ def bare_fact(phrase: Phrase, view: TokenView, folded: str, salesy: Regions, url
     if salesy.overlaps(phrase.start, phrase.end):
         return False
     ks = list(view.inside(phrase.start, phrase.end))
-    names = _name_tokens(view, ks, folded)
+    names = _name_tokens(view, ks, folded, rules.catch_all.min_word_share)
     hashtag = folded[max(0, phrase.start - 1) : phrase.start + 1].strip()[:1] in ("#", "＃")
     seen_fact = False
     previous_number = bool(ks) and ks[0] > 0 and any(char.isdigit() for char in view.tokens[ks[0] - 1].surface)
@@ -217,18 +217,23 @@ def bare_fact(phrase: Phrase, view: TokenView, folded: str, salesy: Regions, url
     return seen_fact
 
 
-def _name_tokens(view: TokenView, ks: list[int], folded: str) -> set[int]:
-    """Tokens of the noun runs (prefixes included: 「新商品」) among `ks` that read as names."""
+def _name_tokens(view: TokenView, ks: list[int], folded: str, selling_share: float) -> set[int]:
+    """Tokens of the noun runs (prefixes included: 「新商品」) among `ks` that read as names. A run
+    that holds a selling word (「OFF」「FREE」「実質無料」「プレゼント」「限定」) is an offer, not a name."""
+    words = load_selling_words().words
     found: set[int] = set()
     run: list[int] = []
     for k in ks + [-1]:
         token = view.tokens[k] if k >= 0 else None
-        joins = token is not None and token.pos in ("名詞", "接頭辞") and (not run or view.tokens[run[-1]].end == token.start)
+        # a suffix belongs to the noun before it (「工事費」「スタッフ一同」), never starts a name
+        noun = token is not None and (token.pos in ("名詞", "接頭辞") or (token.pos == "接尾辞" and bool(run)))
+        joins = token is not None and noun and (not run or view.tokens[run[-1]].end == token.start)
         if joins:
             run.append(k)
             continue
         if run and is_name(folded[view.tokens[run[0]].start : view.tokens[run[-1]].end]):
-            found.update(run)
+            if not any(words.get(word_key(view.tokens[j]), 0.0) >= selling_share for j in run):
+                found.update(run)
         run = [k] if token is not None and token.pos in ("名詞", "接頭辞") else []
     return found
 

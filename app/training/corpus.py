@@ -100,6 +100,15 @@ class Post(BaseModel):
         return self
 
 
+def occurrences(text: str, phrase: str) -> list[tuple[int, int]]:
+    """Every place `phrase` occurs in `text` (an annotated key phrase may be repeated)."""
+    found, at = [], text.find(phrase)
+    while phrase and at >= 0:
+        found.append((at, at + len(phrase)))
+        at = text.find(phrase, at + 1)
+    return found
+
+
 def iter_corpus_files(root: Path) -> list[Path]:
     """Every corpus file below `root`, in a stable order (the data hash depends on it)."""
     if root.is_file():

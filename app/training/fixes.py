@@ -27,20 +27,11 @@ from app.engine.rewrite import Answers, rewrite_report
 from app.engine.soften import raises
 from app.labels import HARD_SELL_LABELS, Label, Verdict
 from app.schemas import Report
-from app.training.corpus import Post
+from app.training.corpus import Post, occurrences
 
 STORY_ANSWERS_PATH = Path(__file__).resolve().parents[2] / "tests" / "data" / "story_answers.jsonl"
 STACKED_MARKS = "pushy.exclamation"  # 「!!」 spans: annotators rarely list them, so precision sets them aside
 CATCH_ALL = frozenset({"pushy.other", "discount.other"})
-
-
-def occurrences(text: str, phrase: str) -> list[tuple[int, int]]:
-    """Every place `phrase` occurs in `text` (an annotated key phrase may be repeated)."""
-    found, at = [], text.find(phrase)
-    while phrase and at >= 0:
-        found.append((at, at + len(phrase)))
-        at = text.find(phrase, at + 1)
-    return found
 
 
 def written_regions(old: str, new: str) -> list[tuple[int, int]]:

@@ -88,7 +88,7 @@ def render(words: dict[str, float], n_posts: int) -> str:
         "# Read by app/engine/precise.py: a catch-all highlight needs one of these words at the share set in\n"
         "# highlights.yaml (catch_all.min_word_share), or very strong evidence (catch_all.min_logit_alone).\n"
     )
-    return header + yaml.safe_dump({"words": words}, allow_unicode=True, sort_keys=False)
+    return header + str(yaml.safe_dump({"words": words}, allow_unicode=True, sort_keys=False))
 
 
 def main(argv: list[str] | None = None) -> int:
