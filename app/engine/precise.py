@@ -59,6 +59,7 @@ class HighlightRules(BaseModel):
 
     date_words: list[str] = Field(min_length=1)
     joiners: list[str] = Field(default_factory=list)
+    offer_word_share: float = Field(ge=0, le=1)
     catch_all: CatchAll
 
     @cached_property
@@ -188,7 +189,7 @@ def bare_fact(phrase: Phrase, view: TokenView, folded: str, salesy: Regions, url
     if salesy.overlaps(phrase.start, phrase.end):
         return False
     ks = list(view.inside(phrase.start, phrase.end))
-    names = _name_tokens(view, ks, folded, rules.catch_all.min_word_share)
+    names = _name_tokens(view, ks, folded, rules.offer_word_share)
     hashtag = folded[max(0, phrase.start - 1) : phrase.start + 1].strip()[:1] in ("#", "＃")
     seen_fact = False
     previous_number = bool(ks) and ks[0] > 0 and any(char.isdigit() for char in view.tokens[ks[0] - 1].surface)
