@@ -40,6 +40,7 @@ from app.config import default_model_path  # noqa: E402
 from app.engine.analyze import Analyzer  # noqa: E402
 from app.engine.catalogue import load_catalogue  # noqa: E402
 from app.engine.model import load_model  # noqa: E402
+from app.engine.tagger import PhraseTagger  # noqa: E402
 from app.engine.tokenize import Tokenizer  # noqa: E402
 from app.labels import LABELS  # noqa: E402
 
@@ -91,7 +92,7 @@ def main() -> int:
         parser.error("--rounds must be at least 1")
     model = load_model(default_model_path())
     tokenizer = Tokenizer()
-    analyzer = Analyzer(model, load_catalogue(), tokenizer)
+    analyzer = Analyzer(model, load_catalogue(), tokenizer, PhraseTagger.load(default_model_path()))
     short, long = posts_by_length()
     texts = short + long
     for text in WARM_UP + tuple(texts[:50]):

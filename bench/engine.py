@@ -22,6 +22,7 @@ from app.config import default_model_path  # noqa: E402
 from app.engine.analyze import Analyzer  # noqa: E402
 from app.engine.catalogue import load_catalogue  # noqa: E402
 from app.engine.model import load_model  # noqa: E402
+from app.engine.tagger import PhraseTagger  # noqa: E402
 from app.engine.tokenize import Tokenizer  # noqa: E402
 from app.training.corpus import load_corpus  # noqa: E402
 
@@ -62,7 +63,7 @@ def main() -> int:
     catalogue = load_catalogue()
     load_s = time.perf_counter() - started
     tokenizer = Tokenizer()
-    analyzer = Analyzer(model, catalogue, tokenizer)
+    analyzer = Analyzer(model, catalogue, tokenizer, PhraseTagger.load(default_model_path()))
     for text in WARM_UP:
         analyzer.analyze(text)
     # what one serving process holds: model, tokenizer, catalogue, after real analyses

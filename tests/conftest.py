@@ -18,6 +18,7 @@ from hypothesis import settings as hypothesis_settings
 from app.engine.analyze import Analyzer
 from app.engine.catalogue import Catalogue, load_catalogue
 from app.engine.model import LinearModel, load_model
+from app.engine.tagger import PhraseTagger
 from app.engine.tokenize import Tokenizer
 
 # CI runs the property tests derandomised (same examples every run, no example database), so a
@@ -50,7 +51,7 @@ def catalogue() -> Catalogue:
 
 @pytest.fixture(scope="session")
 def analyzer(model: LinearModel, catalogue: Catalogue, tokenizer: Tokenizer) -> Analyzer:
-    return Analyzer(model, catalogue, tokenizer)
+    return Analyzer(model, catalogue, tokenizer, PhraseTagger.load(MODEL_DIR))
 
 
 def free_port() -> int:

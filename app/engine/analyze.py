@@ -25,6 +25,7 @@ from app.engine.policy import Policy, Sensitivity, Thresholds, allowed_regions, 
 from app.engine.regions import Regions, Taken
 from app.engine.soften import Reading, is_name, soften
 from app.engine.suggest import post_advice, span_suggestions
+from app.engine.tagger import PhraseTagger, context_for
 from app.engine.tokenize import Tokenizer
 from app.labels import HARD_SELL_LABELS, LABELS, Label, Verdict
 from app.schemas import Cut, ModelInfo, Report, Scores, Section, Span, Suggestion
@@ -102,8 +103,11 @@ def _unfiltered(suggestions: list[Suggestion], fitting: list[Suggestion]) -> lis
 class Analyzer:
     """Holds the heavy parts (tokenizer, model, catalogue), loaded once, and analyses drafts."""
 
-    def __init__(self, model: LinearModel, catalogue: Catalogue, tokenizer: Tokenizer | None = None) -> None:
+    def __init__(
+        self, model: LinearModel, catalogue: Catalogue, tokenizer: Tokenizer | None = None, tagger: PhraseTagger | None = None
+    ) -> None:
         self.model = model
+        self.tagger = tagger
         self.catalogue = catalogue
         self.tokenizer = tokenizer or Tokenizer()
         self._fallback_ids = frozenset(f.id for f in catalogue.fallbacks.values())
@@ -119,7 +123,7 @@ class Analyzer:
     @classmethod
     def from_path(cls, model_dir: Path) -> Analyzer:
         """Load the model directory and the packaged catalogue."""
-        return cls(load_model(model_dir), load_catalogue())
+        return cls(load_model(model_dir), load_catalogue(), tagger=PhraseTagger.load(model_dir))
 
     def document(self, text: str) -> Document:
         """Normalise, tokenise and extract features (no validation: callers check first)."""
@@ -141,6 +145,7 @@ class Analyzer:
         scored = blocks.scored(self.model, encoded, every_block=True)
         # the softened draft is checked with plain scores, so compare it with the draft's plain scores
         unmasked = scored.probabilities
+        read = scored  # what the phrase tagger was trained on: the draft as written, allowed terms included
         if allowed:
             scored = self.model.without(scored, allowed)
         probs = scored.probabilities
@@ -157,7 +162,8 @@ class Analyzer:
         }
         prefixes = self.densities(doc, scored, cuts)
         sections = self.sections(doc, encoded, verdict, cuts)
-        spans = _inside_flagged_sections(self.spans(doc, prefixes, matched, allowed), sections)
+        tagged = self.tagger.probabilities(context_for(doc, read, hits)) if self.tagger is not None and hits else None
+        spans = _inside_flagged_sections(self.spans(doc, prefixes, matched, allowed, tagged), sections)
         # softening weighs its edits together (the whole rewrite must not rise), so it works from every
         # fitting replacement; the report offers only those that lower their score when applied alone
         fitting = span_suggestions(spans, doc, self.catalogue, lang, hits or None)
@@ -369,8 +375,10 @@ class Analyzer:
         prefixes: dict[Label, explain.Prefix],
         matched: dict[Label, list[tuple[int, int]]],
         allowed: list[tuple[int, int]] | None = None,
+        tagged: list[float] | None = None,
     ) -> list[Span]:
-        """Phrases for every raised label, outside allowed terms, non-overlapping, in text order."""
+        """Phrases for every raised label, outside allowed terms, non-overlapping, in text order;
+        `tagged` is the phrase tagger's probability per token (the catch-all gate), when there is one."""
         candidates: list[tuple[Label, explain.Phrase]] = []
         layout: explain.Clauses | None = None  # found once, shared by both hard-sell labels
         salesy = [region for regions in matched.values() for region in regions]
@@ -394,7 +402,7 @@ class Analyzer:
                 if elsewhere:  # 「フォロー&RT」 inside a giveaway clause keeps its own finding
                     phrases = explain.excluding(phrases, elsewhere, prefix)
                 phrases = precise.refined(
-                    phrases, view, prefix, doc.normalized.text, matched[label], salesy, layout.urls, self._highlight_rules
+                    phrases, view, prefix, doc.normalized.text, matched[label], salesy, layout.urls, self._highlight_rules, tagged
                 )
             if allowed:  # allowed terms are never highlighted, whatever the category
                 phrases = explain.excluding(phrases, allowed, prefix)

@@ -50,6 +50,8 @@ class CatchAll(BaseModel):
     # ...and it holds a selling word at this share (selling_words.yaml), or weighs this much alone
     min_word_share: float = Field(ge=0, le=1)
     min_logit_alone: float = Field(ge=0)
+    # with a phrase tagger beside the model, the gate is its probability instead (app/engine/tagger.py)
+    min_tagger: float = Field(ge=0, le=1)
 
 
 class HighlightRules(BaseModel):
@@ -314,9 +316,12 @@ def refined(
     salesy: list[tuple[int, int]],
     urls: list[tuple[int, int]],
     rules: HighlightRules,
+    tagged: list[float] | None = None,
 ) -> list[Phrase]:
-    """Phrases snapped to tokens, tightened, without bare facts, and catch-all ones only when strong:
-    `known` are the matches of the label's own families, `salesy` every family's."""
+    """Phrases snapped to tokens, tightened, without bare facts, and catch-all ones only where a
+    reader would mark them: `known` are the matches of the label's own families, `salesy` every
+    family's, `tagged` the phrase tagger's probability per token (without a tagger, the phrase must
+    be strong, local and hold a selling word)."""
     own, pressure, links = Regions(known), Regions(salesy), Regions(urls)
     result = []
     for phrase in phrases:
@@ -331,6 +336,9 @@ def refined(
         if only_neutral(tight, view, own):
             continue
         result.append(tight)
+    if tagged is not None:
+        floor = rules.catch_all.min_tagger
+        return [p for p in result if own.overlaps(p.start, p.end) or max((tagged[k] for k in view.inside(p.start, p.end)), default=0.0) >= floor]
     strongest = max((p.weight for p in result), default=0.0)
     selling = load_selling_words()
     return [

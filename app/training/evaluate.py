@@ -18,6 +18,7 @@ from app.engine.analyze import Analyzer
 from app.engine.catalogue import load_catalogue
 from app.engine.model import ModelLoadError, load_model
 from app.engine.soften import raises
+from app.engine.tagger import PhraseTagger
 from app.engine.tokenize import Tokenizer
 from app.labels import HARD_SELL_LABELS, LABELS, Label, Verdict
 from app.schemas import Report
@@ -118,7 +119,7 @@ def detection_summary(posts: list[Post], flagged: list[bool], story_pred: list[i
 def evaluate_model(model_dir: Path, data: Any, split: Split = Split.TEST) -> dict[str, Any]:
     """Every metric of the model card for one split of a loaded Dataset."""
     model = load_model(model_dir)
-    analyzer = Analyzer(model, load_catalogue(), Tokenizer())
+    analyzer = Analyzer(model, load_catalogue(), Tokenizer(), PhraseTagger.load(model_dir))
     posts, docs, y = data.part(split)
     proba = np.array([[model.score(d).probabilities[label] for label in LABELS] for d in docs])
     reports = [analyzer.analyze(p.text) for p in posts]
@@ -150,7 +151,7 @@ def evaluate_model(model_dir: Path, data: Any, split: Split = Split.TEST) -> dic
 
 def challenge_metrics(model_dir: Path, challenge: list[Post]) -> dict[str, Any]:
     """The same detection summary on a held-out set written apart from the training corpus."""
-    analyzer = Analyzer(load_model(model_dir), load_catalogue(), Tokenizer())
+    analyzer = Analyzer(load_model(model_dir), load_catalogue(), Tokenizer(), PhraseTagger.load(model_dir))
     reports = [analyzer.analyze(p.text) for p in challenge]
     result = detection_summary(
         challenge, [r.verdict == Verdict.HARD_SELL for r in reports], [int(Label.STORY in r.labels) for r in reports]
@@ -279,7 +280,7 @@ def _evaluate_probe(model_dir: Path, spec: str, sources_out: Path | None, record
 
     name, path = parse_spec(spec)
     items = load_probe(path)
-    metrics = probe_metrics(Analyzer(load_model(model_dir), load_catalogue(), Tokenizer()), items)
+    metrics = probe_metrics(Analyzer(load_model(model_dir), load_catalogue(), Tokenizer(), PhraseTagger.load(model_dir)), items)
     if sources_out:
         write_sources(items, sources_out)
     if record:

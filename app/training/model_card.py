@@ -155,6 +155,9 @@ def render(metadata: dict[str, Any], selection_path: Path) -> str:
         "Platt-calibrated on the dev split; served from plain data (JSON + NumPy) and proven equal to "
         "scikit-learn's `predict_proba` (|Δ| < 1e-9) on the dev and test splits at every training run.",
         f"- **Trained with**: scikit-learn {metadata['trained_with']['scikit-learn']}, numpy {metadata['trained_with']['numpy']}",
+        "- **Highlights**: a phrase no catalogue family knows is shown where the phrase tagger (`tagger.json`: a "
+        "logistic regression over each token's words, neighbours, families and this model's contributions, learned "
+        "from the train split's key phrases after the model) marks one of its tokens (`app/engine/tagger.py`).",
         "",
         "## Intended use",
         "",

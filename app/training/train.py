@@ -288,9 +288,11 @@ def train(
     """Train, export, verify against scikit-learn, evaluate on test, and save. Returns metadata."""
     from app.engine.analyze import Analyzer
     from app.engine.catalogue import load_catalogue
+    from app.engine.tagger import PhraseTagger
     from app.training.evaluate import CHALLENGE_PATH, challenge_metrics, evaluate_model, softening_metrics
     from app.training.model_card import write_model_card
     from app.training.probe import load_probe, probe_metrics
+    from app.training.tagger import train_hard_sells, train_tagger
 
     config = config or TrainConfig()
     tokenizer = Tokenizer()
@@ -330,11 +332,14 @@ def train(
         served_block_proba(load_model(model_dir), dev_docs), y_dev
     )
     save_model(model_dir, metadata, word_terms, char_terms, arrays)
+    # the phrase tagger reads this model's contributions, so it is trained on them before anything
+    # that analyses drafts (the spans of every report below) is measured
+    train_tagger(Analyzer(load_model(model_dir), load_catalogue(), tokenizer), train_hard_sells(data.part(Split.TRAIN)[0])).save(model_dir)
     metadata["test_metrics"] = evaluate_model(model_dir, data)
     if CHALLENGE_PATH.exists():
         metadata["challenge_metrics"] = challenge_metrics(model_dir, load_corpus(CHALLENGE_PATH))
     test_posts, _, _ = data.part(Split.TEST)
-    analyzer = Analyzer(load_model(model_dir), load_catalogue(), tokenizer)
+    analyzer = Analyzer(load_model(model_dir), load_catalogue(), tokenizer, PhraseTagger.load(model_dir))
     metadata["softening"] = softening_metrics(analyzer, test_posts)
     if probes:
         metadata["real_probes"] = {}
