@@ -484,6 +484,22 @@ def test_screenshots_show_japanese_glyphs_not_tofu(desk: Tab) -> None:
     desk.assert_clean()
 
 
+def test_screenshots_show_emoji_in_colour_not_boxes(desk: Tab) -> None:
+    """Drafts are full of 🔥 and ✨: the screenshots a reviewer reads must show them, not boxes."""
+    from PIL import Image
+
+    page = desk.page
+    enter(desk, HARD_SELL)
+    word = page.locator("#verdict .uk-verdict__word")
+    page.evaluate("() => { document.querySelector('#verdict .uk-verdict__word').textContent = '🔥✨🎁'; }")
+    image = Image.open(io.BytesIO(word.screenshot(path=str(shot_dir() / "edit-41-glyph-emoji.png")))).convert("RGB")
+    raw = image.tobytes()
+    pixels = [raw[i : i + 3] for i in range(0, len(raw), 3)]
+    coloured = sum(1 for pixel in pixels if max(pixel) - min(pixel) > 60)
+    assert coloured > 0.03 * len(pixels), "the emoji are drawn without colour: a box or a missing glyph"
+    desk.assert_clean()
+
+
 def shot_dir() -> Any:
     from tests.test_web import SHOTS
 
