@@ -491,7 +491,11 @@ def test_screenshots_show_emoji_in_colour_not_boxes(desk: Tab) -> None:
     page = desk.page
     enter(desk, HARD_SELL)
     word = page.locator("#verdict .uk-verdict__word")
-    page.evaluate("() => { document.querySelector('#verdict .uk-verdict__word').textContent = '🔥✨🎁'; }")
+    # drawn in black on white, so only a colour emoji font can put colour into the screenshot
+    page.evaluate(
+        "() => { const w = document.querySelector('#verdict .uk-verdict__word');"
+        " w.textContent = '🔥✨🎁'; w.style.color = '#000'; w.style.background = '#fff'; }"
+    )
     image = Image.open(io.BytesIO(word.screenshot(path=str(shot_dir() / "edit-41-glyph-emoji.png")))).convert("RGB")
     raw = image.tobytes()
     pixels = [raw[i : i + 3] for i in range(0, len(raw), 3)]
