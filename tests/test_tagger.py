@@ -87,3 +87,19 @@ def test_the_tagger_marks_the_selling_words_of_a_pitch_more_than_its_pronouns(an
     by_surface = {t.surface: p for t, p in zip(doc.tokens, probabilities)}
     assert min(by_surface["今"], by_surface["すぐ"], by_surface["特別"], by_surface["だけ"]) > 0.5
     assert by_surface["あなた"] < 0.5 and by_surface["。"] < 0.5
+
+
+def test_probabilities_on_request_equal_the_full_pass_and_are_computed_only_when_asked(analyzer: Analyzer) -> None:
+    from app.engine import blocks
+    from app.engine.tagger import TokenProbabilities, context_for
+
+    draft = "＼本日限り／全品半額!!まだ迷っているあなたへ。この冬だけの特別価格、今すぐプロフのリンクから!"
+    doc = analyzer.document(draft)
+    scored = blocks.scored(analyzer.model, analyzer.model.encode(doc), every_block=True)
+    context = context_for(doc, scored, analyzer.family_matches(doc.normalized.text))
+    assert analyzer.tagger is not None
+    every = analyzer.tagger.probabilities(context)
+    lazy = analyzer.tagger.on_request(context)
+    assert isinstance(lazy, TokenProbabilities)
+    assert lazy[3] == every[3] and len(lazy._known) == 1  # one token asked, one computed
+    assert [lazy[k] for k in range(len(doc.tokens))] == every

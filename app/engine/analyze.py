@@ -25,7 +25,7 @@ from app.engine.policy import Policy, Sensitivity, Thresholds, allowed_regions, 
 from app.engine.regions import Regions, Taken
 from app.engine.soften import Reading, is_name, soften
 from app.engine.suggest import post_advice, span_suggestions
-from app.engine.tagger import PhraseTagger, context_for
+from app.engine.tagger import PhraseTagger, TokenScores, context_for
 from app.engine.tokenize import Tokenizer
 from app.labels import HARD_SELL_LABELS, LABELS, Label, Verdict
 from app.schemas import Cut, ModelInfo, Report, Scores, Section, Span, Suggestion
@@ -162,7 +162,7 @@ class Analyzer:
         }
         prefixes = self.densities(doc, scored, cuts)
         sections = self.sections(doc, encoded, verdict, cuts)
-        tagged = self.tagger.probabilities(context_for(doc, read, hits)) if self.tagger is not None and hits else None
+        tagged = self.tagger.on_request(context_for(doc, read, hits)) if self.tagger is not None and hits else None
         spans = _inside_flagged_sections(self.spans(doc, prefixes, matched, allowed, tagged), sections)
         # softening weighs its edits together (the whole rewrite must not rise), so it works from every
         # fitting replacement; the report offers only those that lower their score when applied alone
@@ -375,7 +375,7 @@ class Analyzer:
         prefixes: dict[Label, explain.Prefix],
         matched: dict[Label, list[tuple[int, int]]],
         allowed: list[tuple[int, int]] | None = None,
-        tagged: list[float] | None = None,
+        tagged: TokenScores | None = None,
     ) -> list[Span]:
         """Phrases for every raised label, outside allowed terms, non-overlapping, in text order;
         `tagged` is the phrase tagger's probability per token (the catch-all gate), when there is one."""

@@ -20,6 +20,7 @@ from app.engine.features import Document
 from app.engine.neutral import load_neutral_words
 from app.engine.regions import Regions
 from app.engine.soften import is_name
+from app.engine.tagger import TokenScores
 from app.engine.tokenize import Token
 
 DEFAULT_RULES = Path(__file__).resolve().parent.parent / "suggestions" / "highlights.yaml"
@@ -316,7 +317,7 @@ def refined(
     salesy: list[tuple[int, int]],
     urls: list[tuple[int, int]],
     rules: HighlightRules,
-    tagged: list[float] | None = None,
+    tagged: TokenScores | None = None,
 ) -> list[Phrase]:
     """Phrases snapped to tokens, tightened, without bare facts, and catch-all ones only where a
     reader would mark them: `known` are the matches of the label's own families, `salesy` every

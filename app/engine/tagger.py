@@ -11,16 +11,17 @@ Stored as plain data beside the model (`tagger.json`: feature names and weights)
 
 from __future__ import annotations
 
-import bisect
 import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from app.engine.explain import char_density, is_break
 from app.engine.features import Document
 from app.engine.model import ModelLoadError, Scored
+from app.engine.regions import Regions
 from app.engine.tokenize import Token
 from app.labels import HARD_SELL_LABELS, LABELS, Label
 
@@ -63,25 +64,23 @@ def _word(token: Token) -> str:
     return token.lemma.split("-")[0] or token.surface
 
 
-def token_features(context: TokenContext) -> list[dict[str, float]]:
-    """One feature dict per token (names are stable strings; values are counts or scores)."""
-    tokens = context.tokens
-    n = len(tokens)
-    families: list[list[str]] = [[] for _ in range(n)]
-    starts = [token.start for token in tokens]
-    for family_id, regions in sorted(context.families.items()):
-        marked: set[int] = set()
-        for start, end in regions:  # the tokens that overlap [start, end), found by bisection
-            k = max(0, bisect.bisect_right(starts, start) - 1)
-            while k < n and tokens[k].start < end:
-                if tokens[k].end > start:
-                    marked.add(k)
-                k += 1
-        for k in sorted(marked):
-            families[k].append(family_id)
-    tops = {label: max([0.0, *context.scores[label]]) or 1e-6 for label in HARD_SELL_LABELS}
-    result = []
-    for k, token in enumerate(tokens):
+class TokenFeatures:
+    """The features of one draft's tokens, computed token by token on request: the gate asks about
+    the tokens of a few catch-all phrases, so most of a draft is never featurised."""
+
+    def __init__(self, context: TokenContext) -> None:
+        self.context = context
+        self._families = [(family_id, Regions(regions)) for family_id, regions in sorted(context.families.items()) if regions]
+        self._tops = {label: max([0.0, *context.scores[label]]) or 1e-6 for label in HARD_SELL_LABELS}
+
+    def __len__(self) -> int:
+        return len(self.context.tokens)
+
+    def at(self, k: int) -> dict[str, float]:
+        """Token k's features (names are stable strings; values are counts or scores)."""
+        context, tokens = self.context, self.context.tokens
+        n = len(tokens)
+        token = tokens[k]
         features: dict[str, float] = {}
         for offset in range(-WINDOW, WINDOW + 1):
             j = k + offset
@@ -101,18 +100,44 @@ def token_features(context: TokenContext) -> list[dict[str, float]]:
             scores = context.scores[label]
             score = scores[k]
             features[f"{label.value}_s"] = score
-            features[f"{label.value}_share"] = max(0.0, score) / tops[label]
+            features[f"{label.value}_share"] = max(0.0, score) / self._tops[label]
             features[f"{label.value}_pos"] = 1.0 if score > 0 else 0.0
             features[f"{label.value}_prob"] = context.probabilities[label]
             features[f"{label.value}_ctx"] = sum(scores[max(0, k - 2) : k + 3])
-        for family_id in families[k]:
+        families = [family_id for family_id, regions in self._families if regions.overlaps(token.start, token.end)]
+        for family_id in families:
             features[f"fam={family_id}"] = 1.0
-        features["infam"] = 1.0 if families[k] else 0.0
+        features["infam"] = 1.0 if families else 0.0
         features["brk"] = 1.0 if is_break(token) else 0.0
         line_start = context.text.rfind("\n", 0, token.start) + 1
         features["linepos"] = min(1.0, (token.start - line_start) / 40)
-        result.append({name: value for name, value in features.items() if value})
-    return result
+        return {name: value for name, value in features.items() if value}
+
+
+def token_features(context: TokenContext) -> list[dict[str, float]]:
+    """Every token's features (training reads them all)."""
+    features = TokenFeatures(context)
+    return [features.at(k) for k in range(len(features))]
+
+
+class TokenScores(Protocol):
+    """Per-token probabilities, looked up by token index (a list, or computed on request)."""
+
+    def __getitem__(self, k: int, /) -> float: ...
+
+
+class TokenProbabilities:
+    """A draft's tagger probabilities, each computed the first time it is asked for."""
+
+    def __init__(self, tagger: PhraseTagger, context: TokenContext) -> None:
+        self._tagger = tagger
+        self._features = TokenFeatures(context)
+        self._known: dict[int, float] = {}
+
+    def __getitem__(self, k: int, /) -> float:
+        if k not in self._known:
+            self._known[k] = self._tagger.probability(self._features.at(k))
+        return self._known[k]
 
 
 @dataclass(frozen=True)
@@ -122,14 +147,19 @@ class PhraseTagger:
     weights: Mapping[str, float]
     intercept: float
 
-    def probabilities(self, context: TokenContext) -> list[float]:
-        """Per token, the probability that a reader marks it as part of a selling phrase."""
+    def probability(self, features: Mapping[str, float]) -> float:
+        """The probability that a reader marks the token with these features as part of a selling phrase."""
         weights = self.weights
-        result = []
-        for features in token_features(context):
-            z = self.intercept + sum(weights.get(name, 0.0) * value for name, value in features.items())
-            result.append(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))))
-        return result
+        z = self.intercept + sum(weights.get(name, 0.0) * value for name, value in features.items())
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def probabilities(self, context: TokenContext) -> list[float]:
+        """Every token's probability, in order."""
+        return [self.probability(features) for features in token_features(context)]
+
+    def on_request(self, context: TokenContext) -> TokenProbabilities:
+        """The probabilities, each computed when first asked for (what serving uses)."""
+        return TokenProbabilities(self, context)
 
     def save(self, model_dir: Path) -> None:
         """Write `tagger.json` (names sorted, weights rounded to 6 decimals: diffable and stable)."""
