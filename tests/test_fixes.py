@@ -4,6 +4,7 @@ drafts the checker does not highlight and that add no word of their own; the gui
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -98,6 +99,70 @@ def test_a_name_with_a_suffix_is_still_a_name(analyzer: Analyzer) -> None:
     draft = "エアコン工事費 実質無料!今月中のお申し込みに限ります。お急ぎください!"
     report = analyzer.analyze(draft)
     assert not [s.text for s in report.spans if s.text == "エアコン工事費"]
+
+
+def _ends_mid_inflection(analyzer: Analyzer, draft: str) -> list[str]:
+    """Hard-sell spans whose last token is a verb, adjective or auxiliary cut before the auxiliary
+    or te/ba that finishes it (「なくなっ」 before 「た」)."""
+    doc = analyzer.document(draft)
+    tokens = doc.tokens
+    broken = []
+    for span in analyzer.analyze(draft).spans:
+        if span.category not in HARD_SELL_LABELS:
+            continue
+        start, end = doc.normalized.to_folded(span.start, span.end)
+        inside = [k for k, t in enumerate(tokens) if start <= t.start and t.end <= end]
+        if not inside or inside[-1] + 1 >= len(tokens):
+            continue
+        last, after = tokens[inside[-1]], tokens[inside[-1] + 1]
+        if last.pos in ("動詞", "形容詞", "助動詞") and after.start == last.end and (after.pos == "助動詞" or after.surface in ("ば", "て", "で")):
+            broken.append(span.text)
+    return broken
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "在庫がなくなったら終わりです。人気の色はもうなくなった!急いで!",
+        "この投稿を見ていなければ損していたはず。今すぐ申し込んで!",
+        "次にいつ揃えられるか分からないんです。今週で終わり!急いでください!",
+    ],
+)
+def test_a_highlight_never_ends_in_the_middle_of_a_verb(analyzer: Analyzer, draft: str) -> None:
+    assert analyzer.analyze(draft).verdict == "hard_sell"
+    assert not _ends_mid_inflection(analyzer, draft)
+
+
+def test_no_test_split_highlight_ends_in_the_middle_of_a_verb(analyzer: Analyzer, test_hard_sells: list[Post]) -> None:
+    broken = [(text, post.id) for post in test_hard_sells for text in _ends_mid_inflection(analyzer, post.text)]
+    assert not broken, broken[:10]
+
+
+def test_a_number_keeps_its_percent_sign(analyzer: Analyzer) -> None:
+    spans = [s.text for s in analyzer.analyze("月利10%保証!今だけの募集です。急いでください!").spans]
+    assert any("10%" in text for text in spans), spans
+
+
+def test_a_phrase_that_ends_its_sentence_keeps_its_own_ending_in_a_replacement() -> None:
+    from app.engine.suggest import render_replacements
+
+    rendered = render_replacements(["（お礼を伝えたい方）へ、{span}です", "なお、{span}です"], "抽選で3名様に当たります")
+    assert rendered == ["（お礼を伝えたい方）へ、抽選で3名様に当たります", "なお、抽選で3名様に当たります"]
+    assert render_replacements(["なお、{span}です"], "ポイント5倍") == ["なお、ポイント5倍です"]
+    assert render_replacements(["なお、{span}です"], "豪華賞品が当たる", ends_inflected=True) == ["なお、豪華賞品が当たる"]
+
+
+def test_no_replacement_puts_desu_after_a_verb(analyzer: Analyzer, test_hard_sells: list[Post]) -> None:
+    doubled = re.compile(r"(?:ます|ました|です|でした|[るうくすつむぐぶぬ])です")
+    found = [
+        (suggestion.span.text, replacement)
+        for post in test_hard_sells
+        for suggestion in analyzer.analyze(post.text).suggestions
+        if suggestion.span is not None
+        for replacement in suggestion.replacements
+        if doubled.search(replacement) and not doubled.search(suggestion.span.text)
+    ]
+    assert not found, found[:10]
 
 
 def test_neutral_word_list_is_valid_and_documents_each_word() -> None:

@@ -32,6 +32,9 @@ _GRAMMAR_POS = frozenset({"助詞", "助動詞", "接頭辞"})
 # A neutral word at a phrase's edge is trimmed unless it carries this share of the phrase's
 # strongest token: 「ご予約」 in 「急いでご予約を」 sells, 「ご用意」 in 「5名のご用意です」 does not.
 _NEGATIONS = frozenset({"ない", "ず", "ぬ", "ん"})
+_INFLECTING = frozenset({"動詞", "形容詞", "助動詞"})
+_CONDITIONAL = frozenset({"ば", "て", "で"})  # 「いなければ」, the te-form 「申し込んで」
+_PERCENT = frozenset({"%", "％"})
 NEUTRAL_EDGE_SHARE = 0.25
 GRAMMAR_EDGE_SHARE = 0.25
 # A word at a phrase's edge that pulls the label down by this share of the strongest token is cut
@@ -160,18 +163,40 @@ def tightened(phrase: Phrase, view: TokenView, prefix: Prefix, keep: Regions) ->
     last = ks[-1]
     if any(c.isdigit() for c in view.tokens[last].surface) and last + 1 < len(view.tokens):
         counter = view.tokens[last + 1]
-        if counter.pos in ("名詞", "接尾辞") and counter.start == view.tokens[last].end and counter.end <= phrase.end:
-            ks.append(last + 1)  # 「ﾗｽﾄ３日」: a number keeps its counter
+        if (counter.pos in ("名詞", "接尾辞") or counter.surface in _PERCENT) and counter.start == view.tokens[last].end and counter.end <= phrase.end:
+            ks.append(last + 1)  # 「ﾗｽﾄ３日」「月利10%」: a number keeps its counter or its percent sign
+    tail = _inflection(view, ks[-1])
     if ks[0] > 0 and view.tokens[ks[0] - 1].surface in ("#", "＃") and view.tokens[ks[0] - 1].start >= phrase.start:
         ks.insert(0, ks[0] - 1)  # a hashtag is marked with its #, so removing it leaves no stray mark
     start = max(phrase.start, view.tokens[ks[0]].start)
-    end = min(phrase.end, view.tokens[ks[-1]].end)
+    end = view.tokens[tail[-1]].end if tail else min(phrase.end, view.tokens[ks[-1]].end)
     if view.tokens[ks[0]].surface in ("#", "＃"):
         # one hashtag, marked whole: removing it leaves no stray word and takes no neighbouring tag
         end = _hashtag_end(view, ks[0], view.tokens[ks[0]].end)
     if (start, end) == (phrase.start, phrase.end):
         return phrase
     return Phrase(start, end, region_weight(prefix, start, end))
+
+
+def _inflection(view: TokenView, last: int) -> list[int]:
+    """The auxiliaries that finish a verb or adjective cut at its stem (「なくなっ」+「た」,
+    「分から」+「ない」, 「いなけれ」+「ば」, 「申し込ん」+「で」), even past the phrase the model
+    weighed: a highlight never ends mid-inflection."""
+    if view.tokens[last].pos not in _INFLECTING:
+        return []
+    tail: list[int] = []
+    k = last + 1
+    while k < len(view.tokens) and view.tokens[k].start == view.tokens[k - 1].end:
+        token = view.tokens[k]
+        if token.pos == "助動詞":
+            tail.append(k)
+        elif token.pos == "助詞" and token.surface in _CONDITIONAL:
+            tail.append(k)
+            break
+        else:
+            break
+        k += 1
+    return tail
 
 
 def _hashtag_end(view: TokenView, k: int, end: int) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -118,7 +119,9 @@ def _names_something(phrase: str) -> bool:
     return is_name(words)
 
 
-def render_replacements(templates: list[str], core: str, pressure: re.Pattern[str] | None = None) -> list[str]:
+def render_replacements(
+    templates: list[str], core: str, pressure: re.Pattern[str] | None = None, ends_inflected: bool = False
+) -> list[str]:
     """Fill {span} (the flagged phrase, pressure punctuation removed), {n} (its first number),
     {qty} (its first number with its counter, e.g. 5名様) and {deadline} (the day it names); skip
     templates the phrase cannot fill, and any that would lose a number or a day of the phrase."""
@@ -136,7 +139,7 @@ def render_replacements(templates: list[str], core: str, pressure: re.Pattern[st
             continue
         if "{span}" not in template and template and _names_something(calm):
             continue  # 「このクオリティでこの値段は今だけ」: a fixed sentence would drop what it names
-        text = template.replace("{span}", calm).replace("{n}", numbers[0] if numbers else "")
+        text = _without_doubled_copula(template, calm, ends_inflected).replace("{n}", numbers[0] if numbers else "")
         text = text.replace("{qty}", quantity.group() if quantity else "").replace("{deadline}", day.group() if day else "")
         if any(number not in text for number in numbers) or text == core or text in rendered:
             continue
@@ -145,6 +148,18 @@ def render_replacements(templates: list[str], core: str, pressure: re.Pattern[st
 
 
 _ENDINGS = ("です", "でした", "ます", "ました")
+
+
+def _without_doubled_copula(template: str, calm: str, ends_inflected: bool = False) -> str:
+    """{span} filled in; a phrase that already ends a sentence (「…当たります」, or a verb or adjective
+    in its plain form: 「…当たる」) keeps its own ending and the template's 「です」 after it goes (not
+    「当たりますです」「当たるです」)."""
+    head, found, rest = template.partition("{span}")
+    if found and (calm.endswith(_ENDINGS) or ends_inflected):
+        ending = next((e for e in sorted(_ENDINGS, key=len, reverse=True) if rest.startswith(e)), None)
+        if ending is not None:
+            rest = rest[len(ending) :]
+    return (head + calm + rest).replace("{span}", calm) if found else template
 _OPENS = "。、!！?？\n 　】／》≫])）" + _HEADING_OPENERS  # after a heading closes, a clause begins
 _CLOSES = "。、!！?？\n 　)）】／》≫]"
 
@@ -173,7 +188,12 @@ def without_doubled_ending(replacement: str, following: str) -> str | None:
 
 
 def slot_replacements(
-    entry: Family | Fallback, original: str, start: int, end: int, pressure: re.Pattern[str] | None = None
+    entry: Family | Fallback,
+    original: str,
+    start: int,
+    end: int,
+    pressure: re.Pattern[str] | None = None,
+    ends_inflected: bool = False,
 ) -> list[str]:
     """The replacements that fit where the phrase stands (see `slot_of`): a hashtag can only go; a
     heading takes a short heading; a clause takes a clause, and a phrase that is no whole clause
@@ -188,9 +208,18 @@ def slot_replacements(
         return render_replacements(entry.replacements, original[start:end], pressure)  # 「!!」→「。」 fits anywhere
     if not stands_alone(original, start, end):
         return []
-    rendered = render_replacements(entry.replacements, original[start:end], pressure)
+    rendered = render_replacements(entry.replacements, original[start:end], pressure, ends_inflected)
     fitted = (without_doubled_ending(r, original[end:]) for r in rendered)
     return list(dict.fromkeys(r for r in fitted if r is not None))
+
+
+def _ends_inflected(span: Span, doc: Document) -> bool:
+    """Whether the span's last word is a verb, adjective or auxiliary (it ends its own clause)."""
+    _, end = doc.normalized.to_folded(span.start, span.end)
+    k = bisect.bisect_right(doc.tokens, end, key=lambda token: token.end)  # tokens [0, k) end by `end`
+    while k > 0 and not doc.tokens[k - 1].surface.strip():
+        k -= 1
+    return k > 0 and doc.tokens[k - 1].pos in ("動詞", "形容詞", "助動詞")
 
 
 def span_suggestions(
@@ -211,7 +240,7 @@ def span_suggestions(
                 message=found.entry.message.get(lang),
                 span=_range_of(span),
                 replacements=slot_replacements(
-                    found.entry, doc.normalized.original, span.start, span.end, catalogue.pressure_words
+                    found.entry, doc.normalized.original, span.start, span.end, catalogue.pressure_words, _ends_inflected(span, doc)
                 ),
                 story_prompt=found.entry.story_prompt.get(lang),
             )
